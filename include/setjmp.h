@@ -1,0 +1,82 @@
+/*
+ * <setjmp.h> for WASI programs linked with asyncify-rt.
+ *
+ * Semantics: ISO C11 7.13 (setjmp, longjmp) and POSIX.1-2008 (_setjmp, _longjmp, sigsetjmp,
+ * siglongjmp). Implementation: Binaryen's Asyncify transform. `setjmp` saves the wasm frames of
+ * the calling chain by an Asyncify unwind to the runtime's root and an immediate rewind; the
+ * saved frames are kept on the shadow stack directly below the stack pointer of the function that
+ * called setjmp, so they are freed when that function returns. `longjmp` unwinds the current chain
+ * (into scratch space that is discarded) and rewinds the saved one. See README.md, "How it works".
+ *
+ * Programs must be linked by `asyncify-cc` (or with the flags it documents) so that the module is
+ * processed by `wasm-opt --asyncify` and `main` runs under the runtime's root.
+ */
+#ifndef _ASYNCIFY_RT_SETJMP_H
+#define _ASYNCIFY_RT_SETJMP_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The saved execution context. 32 bytes, 4-byte aligned, on wasm32. It holds only bookkeeping
+ * (where the saved frames are, which context and strategy set it, an identity for misuse checks);
+ * the frames themselves live on the shadow stack. It may live on the stack, on the heap or in a
+ * global. Field names are private; their meaning is documented in src/setjmp.rs.
+ */
+struct __jmp_buf_tag {
+    unsigned int __magic;      /* which strategy set this buffer; 0 = never set */
+    unsigned int __ctx;        /* the context (stack) whose frames were saved; 0 = main */
+    unsigned int __data_base;  /* capture: lowest address of the saved frames = stack pointer after setjmp */
+    unsigned int __data_top;   /* capture: end of the saved frames (the Asyncify rewind position) */
+    unsigned int __sum;        /* capture: checksum of the saved frames */
+    unsigned int __id;         /* capture: identity shared with the validity record above the frames */
+    unsigned int __aux[2];     /* reserved for LLVM's setjmp lowering (label, invocation id) */
+};
+
+typedef struct __jmp_buf_tag jmp_buf[1];
+/* WASI has no signals, so a sigjmp_buf needs no saved mask: it is the same type. */
+typedef struct __jmp_buf_tag sigjmp_buf[1];
+
+/*
+ * setjmp - save the calling environment (C11 7.13.1.1).
+ * Returns 0 when called directly; when a later longjmp(env, val) resumes it, returns val
+ * (1 if val is 0). The saved environment stays valid until the function that called setjmp
+ * returns (or until env is set again). Errors: if the shadow stack cannot hold the saved frames
+ * the program ends with ASYNCIFY_RT_STATUS_STACK_EXHAUSTED (see <asyncify_rt.h>).
+ * Non-volatile automatic variables of the caller that change between setjmp and longjmp have
+ * their values from the setjmp call after the jump (C11 7.13.2.1p3 leaves them indeterminate).
+ */
+int setjmp(jmp_buf env) __attribute__((returns_twice));
+
+/* _setjmp - as setjmp; on WASI there is no signal mask to leave alone (POSIX _setjmp). */
+int _setjmp(jmp_buf env) __attribute__((returns_twice));
+
+/* sigsetjmp - as setjmp; savemask is accepted and ignored, WASI having no signals (POSIX). */
+int sigsetjmp(sigjmp_buf env, int savemask) __attribute__((returns_twice));
+
+/*
+ * longjmp - restore the environment saved by the most recent setjmp(env) (C11 7.13.2.1).
+ * Does not return: the matching setjmp returns val, or 1 if val is 0. Memory (globals, heap,
+ * volatile locals) keeps its latest values; the stack pointer is restored, so repeated
+ * setjmp/longjmp round trips use constant stack.
+ * Misuse ends the program with a one-line message on stderr and a status from <asyncify_rt.h>:
+ *   env never set (or overwritten)           -> ASYNCIFY_RT_STATUS_BAD_JMPBUF   (121)
+ *   the function that set env has returned    -> ASYNCIFY_RT_STATUS_DEAD_JMPBUF  (122)
+ *   no room to unwind the current frames      -> ASYNCIFY_RT_STATUS_STACK_EXHAUSTED (123)
+ *   env was set in another context            -> ASYNCIFY_RT_STATUS_FOREIGN_JMPBUF (124)
+ *   called outside main's call tree           -> ASYNCIFY_RT_STATUS_NO_ROOT (125)
+ */
+_Noreturn void longjmp(jmp_buf env, int val);
+
+/* _longjmp - as longjmp (POSIX _longjmp). */
+_Noreturn void _longjmp(jmp_buf env, int val);
+
+/* siglongjmp - as longjmp; no signal mask is restored (POSIX siglongjmp). */
+_Noreturn void siglongjmp(sigjmp_buf env, int val);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _ASYNCIFY_RT_SETJMP_H */

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian bookworm machine of this project's kind:
+#  1. installs the Debian packages the build needs (only those missing),
+#  2. builds the host tools (asyncify-cc, asyncify-run) in release mode; the package's build.rs
+#     builds the wasm32 runtime (libasyncify_rt.a) and the symlink sysroot on the way.
+# Usage: bash scripts/setup.sh            (prints the paths of the tools at the end)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang1-22 wasi-libc binaryen wabt
+      rustc-web cargo-web rust-web-src gcc make)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v node >/dev/null || echo "setup: warning: node not found; the node:wasi tests will fail (install nodejs >= 20)" >&2
+
+cargo build --release --bins --quiet
+echo "setup: tools ready: $(pwd)/target/release/asyncify-cc $(pwd)/target/release/asyncify-run" >&2
