@@ -93,6 +93,14 @@ impl<const N: usize> Line<N> {
 /// Requires the Asyncify state to be normal (no unwind or rewind in flight), because `exit` runs
 /// instrumented code (atexit handlers, stdio flushing).
 pub fn fatal(status: Status, parts: &[Part<'_>]) -> ! {
+    // A fault while reporting (a panic re-entering here) ends the process at once.
+    static REPORTING: crate::root::Global<bool> = crate::root::Global::new(false);
+    unsafe {
+        if *REPORTING.get() {
+            __wasi_proc_exit(crate::ffi::ASYNCIFY_RT_STATUS_INTERNAL)
+        }
+        *REPORTING.get() = true;
+    }
     let mut line = Line::<320>::new();
     line.bytes(b"asyncify-rt: ");
     for &p in parts {

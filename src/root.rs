@@ -118,6 +118,7 @@ unsafe fn perform(op: Op, h: &mut Header) -> usize {
     match op {
         Op::Capture { env, top } => setjmp::place_capture(env, top, h),
         Op::Jump { env } => {
+            setjmp::check_jump_chain(env, h.data.current - h.low);
             let e = &*env;
             h.rewind_buffer(e.__data_top as usize);
             sp::align_down(e.__data_base as usize)
@@ -133,13 +134,17 @@ unsafe fn report_overflow(h: *mut Header) -> ! {
     let hd = &mut *h;
     let need = hd.data.current - hd.low;
     let free = hd.data.end - hd.low;
-    if hd.data.current <= hd.high {
+    let escaped = hd.data.current > hd.high;
+    // End the unwind first: Binaryen's state is still "unwinding", and any instrumented function
+    // (anything that can reach `exit`, e.g. through a panic) misbehaves if called in that state.
+    // `stop_unwind` traps if `current > end`, so clamp `current` first. The stack pointer is still
+    // the one of the leaf that started the unwind, so this code runs on the free space below it.
+    hd.data.current = hd.data.end;
+    asyncify::stop_unwind();
+    if !escaped {
         // The overrun stayed inside this stack: only frames we will never return to were hit, so
-        // libc and the runtime's data are intact. Finish the unwind cleanly, run on the free space
-        // and report through the ordinary path (which flushes stdout).
-        hd.data.current = hd.data.end;
-        asyncify::stop_unwind();
-        sp::set(sp::align_down(hd.data.end));
+        // libc and the runtime's data are intact. Report through the ordinary path (which flushes
+        // stdout).
         let t = EXHAUSTED_TEXT;
         let trim = |s: &'static str| s.strip_prefix("asyncify-rt: ").unwrap_or(s).trim_end_matches('\n');
         diag::fatal(
@@ -148,7 +153,6 @@ unsafe fn report_overflow(h: *mut Header) -> ! {
         )
     }
     // The overrun went beyond the stack: constant data may be damaged. Use the header's copy.
-    sp::set(sp::align_down(hd.data.end));
     let line = hd.exhausted_line(need, free);
     diag::emergency_exit(ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED, line.as_bytes(), &mut hd.scratch)
 }

@@ -219,6 +219,27 @@ unsafe fn validate(env: *mut JmpBuf, h: &Header, sp_now: usize, what: &str) {
     }
 }
 
+/// Called by the root for [`Op::Jump`] with the size of the chain that longjmp's unwind saved.
+/// Binaryen saves a fixed set of locals per function, so a legal jump's chain holds every frame of
+/// the capture (the frames from the root down to setjmp's caller, which is still running) and is
+/// at least as large as the capture. A smaller chain means setjmp's caller has returned, which the
+/// stack-pointer check in [`validate`] misses when that caller had no shadow-stack frame of its
+/// own (its return does not raise the stack pointer).
+pub unsafe fn check_jump_chain(env: *mut JmpBuf, chain_size: usize) {
+    let e = &*env;
+    let captured = (e.__data_top - e.__data_base) as usize;
+    if chain_size < captured {
+        diag::fatal(
+            ffi::ASYNCIFY_RT_STATUS_DEAD_JMPBUF,
+            &[
+                Part::Str("longjmp: jmp_buf "),
+                Part::Addr(env as usize),
+                Part::Str(": the function that called setjmp on it has returned (the running call chain no longer contains it)"),
+            ],
+        );
+    }
+}
+
 /// The common body of `longjmp`, `_longjmp` and `siglongjmp`; inlined so that each calls
 /// `asyncify.start_unwind` directly. Returns into an unwind: its callers store their frames and
 /// return up to the root, which rewinds `env`'s frames.
