@@ -7,8 +7,8 @@
 //!   (`--target wasm32-wasip1 --lib`, with `-Zbuild-std` when the toolchain has no wasm32 standard
 //!   library), makes the symlink sysroot clang needs for `--target=wasm32-wasip1`, and hands
 //!   their paths to `asyncify-cc` and the tests as compile-time environment variables
-//!   `ASYNCIFY_RT_LIB`, `ASYNCIFY_RT_SYSROOT`, `ASYNCIFY_RT_INCLUDE` (each can be overridden at
-//!   run time by the variable of the same name).
+//!   `ASYNCIFY_RT_BUILT_{LIB,SYSROOT,INCLUDE}` (at run time the tools prefer
+//!   `ASYNCIFY_RT_{LIB,SYSROOT,INCLUDE}` when set).
 //!
 //! Set `ASYNCIFY_RT_SKIP_WASM_BUILD=1` to skip the inner build (the tools then need
 //! `ASYNCIFY_RT_LIB` at run time).
@@ -93,11 +93,11 @@ fn build_wasm(manifest: &Path, out: &Path, sysroot: &Path) {
 }
 
 fn build_host(manifest: &Path, out: &Path, sysroot: &Path) {
-    println!("cargo:rustc-env=ASYNCIFY_RT_SYSROOT={}", sysroot.display());
-    println!("cargo:rustc-env=ASYNCIFY_RT_INCLUDE={}", manifest.join("include").display());
+    println!("cargo:rustc-env=ASYNCIFY_RT_BUILT_SYSROOT={}", sysroot.display());
+    println!("cargo:rustc-env=ASYNCIFY_RT_BUILT_INCLUDE={}", manifest.join("include").display());
     let tdir = out.join("wasm-target");
     let lib = tdir.join("wasm32-wasip1/release/libasyncify_rt.a");
-    println!("cargo:rustc-env=ASYNCIFY_RT_LIB={}", lib.display());
+    println!("cargo:rustc-env=ASYNCIFY_RT_BUILT_LIB={}", lib.display());
     if env::var_os("ASYNCIFY_RT_SKIP_WASM_BUILD").is_some() {
         return;
     }

@@ -75,6 +75,22 @@ _Noreturn void _longjmp(jmp_buf env, int val);
 /* siglongjmp - as longjmp; no signal mask is restored (POSIX siglongjmp). */
 _Noreturn void siglongjmp(sigjmp_buf env, int val);
 
+/*
+ * __asyncify_rt_setjmp - what the setjmp, _setjmp and sigsetjmp macros below call.
+ * `frame` is __builtin_frame_address(0) of the caller. Taking it makes clang save the stack
+ * pointer on entry to the caller and restore it on return, even in a function that has no stack
+ * frame of its own, so the frames setjmp saves below the caller's stack pointer are freed when the
+ * caller returns (without it, a frameless caller would leave them allocated until an enclosing
+ * function with a frame returns). Returns as setjmp. C11 7.13p3 allows setjmp to be a macro; the
+ * functions above remain for `#undef setjmp`, for taking their address, and for objects compiled
+ * against other headers.
+ */
+int __asyncify_rt_setjmp(jmp_buf env, void *frame) __attribute__((returns_twice));
+
+#define setjmp(env) __asyncify_rt_setjmp((env), __builtin_frame_address(0))
+#define _setjmp(env) __asyncify_rt_setjmp((env), __builtin_frame_address(0))
+#define sigsetjmp(env, savemask) __asyncify_rt_setjmp((env), ((void)(savemask), __builtin_frame_address(0)))
+
 #ifdef __cplusplus
 }
 #endif

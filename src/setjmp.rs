@@ -96,11 +96,23 @@ unsafe fn setjmp_body(env: *mut JmpBuf) -> i32 {
     }
     let h = &mut *running_header("setjmp");
     let sp_now = sp::align_down(sp::get());
+    if sp_now < h.low + MIN_FREE {
+        no_free_space(h, sp_now);
+    }
     let top = reusable_top(env, sp_now, h).unwrap_or(sp_now);
     (*root::state()).op = Op::Capture { env, top };
     mode::set(Mode::Unwinding);
     asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
     0
+}
+
+/// `__asyncify_rt_setjmp` (the target of the `setjmp`, `_setjmp` and `sigsetjmp` macros of
+/// `include/setjmp.h`): as [`setjmp`]. `_frame` is the caller's `__builtin_frame_address(0)`;
+/// the runtime does not need its value: computing it is what makes clang restore the caller's
+/// stack pointer on return, which frees the saved frames (see the header).
+#[no_mangle]
+pub unsafe extern "C" fn __asyncify_rt_setjmp(env: *mut JmpBuf, _frame: *mut u8) -> i32 {
+    setjmp_body(env)
 }
 
 /// `setjmp` (C11 7.13.1.1); contract in `include/setjmp.h`.
@@ -119,6 +131,22 @@ pub unsafe extern "C" fn _setjmp(env: *mut JmpBuf) -> i32 {
 #[no_mangle]
 pub unsafe extern "C" fn sigsetjmp(env: *mut JmpBuf, _savemask: i32) -> i32 {
     setjmp_body(env)
+}
+
+/// Free bytes an unwind needs at the very least (a validity record and one frame).
+const MIN_FREE: usize = RECORD_SIZE + 16;
+
+/// Reports a stack with (almost) no free space left below the stack pointer; out of line so that
+/// the leaves need no shadow-stack frame.
+#[cold]
+#[inline(never)]
+fn no_free_space(h: &Header, sp_now: usize) -> ! {
+    let t = stack::EXHAUSTED_TEXT;
+    let trim = |s: &'static str| s.strip_prefix("asyncify-rt: ").unwrap_or(s).trim_end_matches('\n');
+    diag::fatal(
+        ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED,
+        &[Part::Str(trim(t[0])), Part::Num(MIN_FREE), Part::Str(t[1]), Part::Num(sp_now.saturating_sub(h.low)), Part::Str(trim(t[2]))],
+    )
 }
 
 /// If `env` holds the lowest capture on the stack (its saved frames begin exactly at the stack
@@ -247,6 +275,9 @@ pub unsafe fn check_jump_chain(env: *mut JmpBuf, chain_size: usize) {
 unsafe fn longjmp_body(env: *mut JmpBuf, val: i32) {
     let h = &mut *running_header("longjmp");
     let sp_now = sp::align_down(sp::get());
+    if sp_now < h.low + MIN_FREE {
+        no_free_space(h, sp_now);
+    }
     validate(env, h, sp_now, "longjmp");
     let st = &mut *root::state();
     st.resume = if val == 0 { 1 } else { val };

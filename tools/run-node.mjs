@@ -1,18 +1,35 @@
 // Runs a WASI preview1 command module under node's `node:wasi` (the second engine of the test
 // suite). Usage: node --no-warnings tools/run-node.mjs prog.wasm [args...]
+// The program runs in a worker thread with a 512 MiB stack (V8's default allows only ~10k wasm
+// frames), so deep recursion is bounded by the program's own shadow stack, as under asyncify-run.
 // stdout/stderr are the process's own; the exit status is the program's (proc_exit or main's
 // return). A wasm trap prints "trap: <message>" on stderr and exits with status 134.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import process from 'node:process';
 
-const [file, ...args] = process.argv.slice(2);
-const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true });
-try {
-  const module = await WebAssembly.compile(await readFile(file));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-  process.exitCode = wasi.start(instance);
-} catch (e) {
-  process.stderr.write(`trap: ${e.message}\n`);
-  process.exitCode = 134;
+if (isMainThread) {
+  const [file, ...args] = process.argv.slice(2);
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { file, args },
+    resourceLimits: { stackSizeMb: 512 },
+  });
+  let status = 134;
+  worker.on('message', (code) => { status = code; });
+  worker.on('error', (e) => { process.stderr.write(`trap: ${e.message}\n`); status = 134; });
+  worker.on('exit', () => { process.exitCode = status; });
+} else {
+  const { file, args } = workerData;
+  const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true });
+  let code;
+  try {
+    const module = await WebAssembly.compile(await readFile(file));
+    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+    code = wasi.start(instance);
+  } catch (e) {
+    process.stderr.write(`trap: ${e.message}\n`);
+    code = 134;
+  }
+  parentPort.postMessage(code);
 }
