@@ -69,21 +69,25 @@ fn make_sysroot(dir: &Path) -> PathBuf {
 
 fn build_wasm(manifest: &Path, out: &Path, sysroot: &Path) {
     let clang = clang();
+    let sysroot_arg = format!("--sysroot={}", sysroot.display());
     cc::Build::new()
         .compiler(&clang)
         .file(manifest.join("csrc/stack.S"))
         .file(manifest.join("csrc/entry.c"))
+        .file(manifest.join("csrc/context.c"))
+        .include(manifest.join("include"))
+        .flag(&sysroot_arg)
         .flag("-Wall")
         .compile("asyncify_rt_asm");
 
-    let sysroot_arg = format!("--sysroot={}", sysroot.display());
     let bindings = bindgen::Builder::default()
         .header(manifest.join("include/asyncify_rt.h").to_string_lossy())
+        .header(manifest.join("include/ucontext.h").to_string_lossy())
         .clang_args(["--target=wasm32-wasip1", sysroot_arg.as_str()])
         .clang_arg(format!("-I{}", manifest.join("include").display()))
         .use_core()
         .ctypes_prefix("core::ffi")
-        .allowlist_type("jmp_buf|sigjmp_buf|__jmp_buf_tag|asyncify_rt_.*")
+        .allowlist_type("jmp_buf|sigjmp_buf|__jmp_buf_tag|asyncify_rt_.*|ucontext_t|mcontext_t|stack_t")
         .allowlist_var("ASYNCIFY_RT_.*")
         .derive_default(true)
         .layout_tests(true)

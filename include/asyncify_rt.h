@@ -29,6 +29,9 @@ extern "C" {
 /* setjmp/longjmp called outside main's call tree: from a constructor, or from an atexit handler
  * after main returned. Frames can only be saved under main (the runtime's root wraps it). */
 #define ASYNCIFY_RT_STATUS_NO_ROOT 125
+/* setcontext/swapcontext to a context that was never initialised, whose function has returned,
+ * or whose saved frames were overwritten (see <ucontext.h>). */
+#define ASYNCIFY_RT_STATUS_BAD_CONTEXT 126
 /* An internal invariant of the runtime failed (a bug in asyncify-rt: please report it). */
 #define ASYNCIFY_RT_STATUS_INTERNAL 127
 

@@ -89,6 +89,12 @@ impl<const N: usize> Line<N> {
     }
 }
 
+/// `s` without the `asyncify-rt: ` prefix and the final newline (for texts that
+/// [`crate::stack::EXHAUSTED_TEXT`] keeps complete for the emergency path).
+pub fn body(s: &'static str) -> &'static str {
+    s.strip_prefix("asyncify-rt: ").unwrap_or(s).trim_end_matches('\n')
+}
+
 /// Reports misuse and exits: writes `asyncify-rt: <parts>\n` to stderr and calls `exit(status)`.
 /// Requires the Asyncify state to be normal (no unwind or rewind in flight), because `exit` runs
 /// instrumented code (atexit handlers, stdio flushing).

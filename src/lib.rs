@@ -51,6 +51,10 @@
 #[cfg(target_arch = "wasm32")]
 pub mod asyncify;
 #[cfg(target_arch = "wasm32")]
+pub mod capture;
+#[cfg(target_arch = "wasm32")]
+pub mod context;
+#[cfg(target_arch = "wasm32")]
 pub mod diag;
 #[cfg(target_arch = "wasm32")]
 pub mod ffi;

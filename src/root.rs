@@ -9,10 +9,22 @@
 //! When the entry returns normally, the root returns its value to `_start`, which flushes stdio and
 //! exits with it.
 //!
+//! Every saved chain has a *bottom*: the function the root called to start it, `main`'s entry for
+//! the main context, or the trampoline of a made context (`csrc/context.c`). The root tracks the
+//! running chain's bottom ([`State::running`]) and calls the right one, in rewind mode, to resume
+//! a chain. When a made context's trampoline returns, its `uc_link` is resumed (or the process
+//! exits with status 0).
+//!
+//! The root does its own work (moving frames, validating, reporting) with the stack pointer in a
+//! scratch area reserved just above the main stack's header, never in a region where a suspended
+//! chain's frames live.
+//!
 //! The root calls `asyncify.stop_unwind` and `asyncify.start_rewind` directly, which makes it an
 //! Asyncify root for Binaryen: not instrumented, and instrumentation does not spread through it.
 
 use crate::asyncify;
+use crate::capture::{self, Chain};
+use crate::context::{self, Ucontext};
 use crate::diag::{self, Part};
 use crate::ffi;
 use crate::mode::{self, Mode};
@@ -36,18 +48,38 @@ impl<T> Global<T> {
     }
 }
 
+/// Who owns a capture.
+#[derive(Clone, Copy, Debug)]
+pub enum Owner {
+    /// A `jmp_buf` (setjmp).
+    Jmp(*mut JmpBuf),
+    /// A `ucontext_t` (getcontext, swapcontext).
+    Ctx(*mut Ucontext),
+}
+
+impl Owner {
+    /// The owner's address, as written in the capture's record.
+    pub fn addr(self) -> usize {
+        match self {
+            Owner::Jmp(p) => p as usize,
+            Owner::Ctx(p) => p as usize,
+        }
+    }
+}
+
 /// What an unwind in flight asks the root to do once it arrives.
 #[derive(Clone, Copy, Debug)]
 pub enum Op {
     /// Nothing pending.
     None,
-    /// `setjmp(env)`: keep the unwound frames directly below `top` (under a validity record),
-    /// lower the stack pointer below them, fill in `env` and rewind them at once.
+    /// `setjmp(env)` or `getcontext(ucp)`: keep the unwound frames directly below `top` (under a
+    /// validity record), record them in the owner, lower the stack pointer below them and rewind
+    /// them at once.
     Capture {
-        /// The `jmp_buf` being set.
-        env: *mut JmpBuf,
-        /// Address the saved frames and record must end at (the stack pointer of setjmp's caller,
-        /// or the top of `env`'s previous capture when that one is reused).
+        /// The `jmp_buf` or `ucontext_t` being set.
+        owner: Owner,
+        /// Address the saved frames and record must end at (the stack pointer of the caller, or
+        /// the top of the owner's previous capture when that one is reused).
         top: usize,
     },
     /// `longjmp(env, _)`: discard the unwound frames and rewind `env`'s saved frames.
@@ -55,24 +87,60 @@ pub enum Op {
         /// The validated `jmp_buf` to jump to.
         env: *mut JmpBuf,
     },
+    /// `swapcontext(save, to)` (with `save`) or `setcontext(to)` (without): keep the unwound
+    /// frames in `save` like a capture, or discard them, then resume the context `to`.
+    Switch {
+        /// The context to save the unwound frames in, with the `top` to place them under.
+        save: Option<(*mut Ucontext, usize)>,
+        /// The validated context to resume.
+        to: *mut Ucontext,
+    },
 }
 
 /// State shared by the leaves and the root.
 pub struct State {
     /// The operation requested by the unwind in flight.
     pub op: Op,
-    /// The value the leaf re-entered by the next rewind returns (setjmp's return value).
+    /// The value the leaf re-entered by the next rewind returns (setjmp's return value; 0 for
+    /// the context functions).
     pub resume: i32,
     /// Counter for capture identities.
     pub next_id: u32,
+    /// The made context whose trampoline is the bottom of the running chain; null for main.
+    pub running: *mut Ucontext,
+    /// The main stack's header.
+    pub main_header: *mut Header,
+    /// Stack pointer for the root's own work (top of the scratch area above the main header).
+    pub root_sp: usize,
 }
 
-static STATE: Global<State> = Global::new(State { op: Op::None, resume: 0, next_id: 1 });
+static STATE: Global<State> = Global::new(State {
+    op: Op::None,
+    resume: 0,
+    next_id: 1,
+    running: core::ptr::null_mut(),
+    main_header: core::ptr::null_mut(),
+    root_sp: 0,
+});
 
 /// The runtime state.
 #[inline(always)]
 pub fn state() -> *mut State {
     STATE.get()
+}
+
+/// What the root runs next: a chain on the stack of `header`, with stack pointer `sp` and bottom
+/// `running`; rewound when `rewind` (the header's Asyncify data is then prepared), else started
+/// fresh (a made context's first run).
+pub struct Activation {
+    /// Header of the stack the chain runs on.
+    pub header: *mut Header,
+    /// Stack pointer to run with.
+    pub sp: usize,
+    /// Bottom of the chain: the made context, or null for main.
+    pub running: *mut Ucontext,
+    /// Whether to rewind saved frames (else call the bottom afresh).
+    pub rewind: bool,
 }
 
 /// Whether the root is running (the program is inside `main`'s call tree): 1 or 0.
@@ -89,39 +157,77 @@ pub extern "C" fn asyncify_rt_root_active() -> i32 {
 /// Called once, by the entry wrappers of `csrc/entry.c`, with the main stack otherwise unused.
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_root(entry: unsafe extern "C" fn() -> i32) -> i32 {
-    stack::init_main();
-    let root_sp = sp::get();
+    let st = state();
+    let (main, root_sp) = stack::init_main();
+    (*st).main_header = main;
+    (*st).root_sp = root_sp;
     loop {
-        let ret = entry();
-        if mode::get() != Mode::Unwinding {
-            // `main` returned: the root is no longer under the program.
-            sp::set_header_addr(0);
-            return ret;
+        let running = (*st).running;
+        let ret = if running.is_null() {
+            entry()
+        } else {
+            context::asyncify_rt_trampoline(running);
+            0
+        };
+        let act = if mode::get() != Mode::Unwinding {
+            if running.is_null() {
+                // `main` returned: the root is no longer under the program.
+                sp::set_header_addr(0);
+                return ret;
+            }
+            sp::set((*st).root_sp);
+            context::finished(running)
+        } else {
+            let h = stack::current();
+            if (*h).data.current > (*h).data.end {
+                report_overflow(h);
+            }
+            asyncify::stop_unwind();
+            sp::set((*st).root_sp);
+            let op = (*st).op;
+            (*st).op = Op::None;
+            perform(op, &mut *h)
+        };
+        sp::set_header_addr(act.header as usize);
+        (*st).running = act.running;
+        sp::set(act.sp);
+        if act.rewind {
+            mode::set(Mode::Rewinding);
+            asyncify::start_rewind(&mut (*act.header).data);
+        } else {
+            mode::set(Mode::Normal);
         }
-        let h = stack::current();
-        if (*h).data.current > (*h).data.end {
-            report_overflow(h);
-        }
-        asyncify::stop_unwind();
-        sp::set(root_sp);
-        let new_sp = perform((*state()).op, &mut *h);
-        (*state()).op = Op::None;
-        sp::set(new_sp);
-        mode::set(Mode::Rewinding);
-        asyncify::start_rewind(&mut (*h).data);
     }
 }
 
-/// Carries out the pending operation after an unwind reached the root; prepares the header's
-/// Asyncify data for the rewind and returns the stack pointer the rewound frames run with.
-unsafe fn perform(op: Op, h: &mut Header) -> usize {
+/// Carries out the pending operation after an unwind on stack `h` reached the root and returns
+/// what to run next.
+unsafe fn perform(op: Op, h: &mut Header) -> Activation {
+    let st = &mut *state();
+    let here = |c: Chain, h: &mut Header| Activation { header: h, sp: c.resume_sp(), running: st.running, rewind: true };
     match op {
-        Op::Capture { env, top } => setjmp::place_capture(env, top, h),
+        Op::Capture { owner, top } => {
+            let c = capture::place(owner.addr(), top, h);
+            match owner {
+                Owner::Jmp(env) => setjmp::set_chain(&mut *env, c, h),
+                Owner::Ctx(ucp) => context::store_saved(ucp, c, h, st.running),
+            }
+            st.resume = 0;
+            here(c, h)
+        }
         Op::Jump { env } => {
             setjmp::check_jump_chain(env, h.data.current - h.low);
-            let e = &*env;
-            h.rewind_buffer(e.__data_top as usize);
-            sp::align_down(e.__data_base as usize)
+            let c = setjmp::chain_of(&*env);
+            h.rewind_buffer(c.top as usize);
+            here(c, h)
+        }
+        Op::Switch { save, to } => {
+            if let Some((o, top)) = save {
+                let c = capture::place(o as usize, top, h);
+                context::store_saved(o, c, h, st.running);
+            }
+            st.resume = 0;
+            context::activation(to)
         }
         Op::None => diag::fatal(ffi::ASYNCIFY_RT_STATUS_INTERNAL, &[Part::Str("an unwind reached the root with no pending operation")]),
     }
@@ -146,10 +252,9 @@ unsafe fn report_overflow(h: *mut Header) -> ! {
         // libc and the runtime's data are intact. Report through the ordinary path (which flushes
         // stdout).
         let t = EXHAUSTED_TEXT;
-        let trim = |s: &'static str| s.strip_prefix("asyncify-rt: ").unwrap_or(s).trim_end_matches('\n');
         diag::fatal(
             ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED,
-            &[Part::Str(trim(t[0])), Part::Num(need), Part::Str(t[1]), Part::Num(free), Part::Str(trim(t[2]))],
+            &[Part::Str(diag::body(t[0])), Part::Num(need), Part::Str(t[1]), Part::Num(free), Part::Str(diag::body(t[2]))],
         )
     }
     // The overrun went beyond the stack: constant data may be damaged. Use the header's copy.

@@ -106,12 +106,39 @@ pub fn current() -> *mut Header {
     sp::header_addr() as *mut Header
 }
 
+/// Bytes reserved above the main stack's header for the root's own work (see [`crate::root`]).
+pub const ROOT_SCRATCH: usize = 8192;
+
 /// Creates the main stack's header (at `__stack_low + 16`, leaving the first bytes of memory
-/// untouched) and makes it current.
-pub fn init_main() -> *mut Header {
+/// untouched) followed by the root's scratch area, and makes it current. Returns the header and
+/// the stack pointer for the root's work (the top of the scratch area).
+pub fn init_main() -> (*mut Header, usize) {
     let h = unsafe { Header::init(sp::main_stack_low() + 16, sp::main_stack_high(), 0) };
+    unsafe {
+        (*h).low += ROOT_SCRATCH;
+    }
     sp::set_header_addr(h as usize);
+    (h, unsafe { (*h).low })
+}
+
+/// Writes a header at the low end of a made context's stack `[base, base + size)`; the context's
+/// identity is the header's address.
+///
+/// # Safety
+/// The memory must belong to the caller and be at least `HEADER_SIZE + 16` bytes.
+pub unsafe fn init_context(base: usize, size: usize) -> *mut Header {
+    let h = Header::init(base, base + size, 0);
+    (*h).ctx = h as usize;
     h
+}
+
+/// The header of the stack whose identity is `ctx` (0: the main stack).
+pub fn header_of(ctx: usize) -> *mut Header {
+    if ctx == 0 {
+        unsafe { (*crate::root::state()).main_header }
+    } else {
+        ctx as *mut Header
+    }
 }
 
 /// `asyncify_rt_stack_bounds` (include/asyncify_rt.h): stores the running stack's usable bounds

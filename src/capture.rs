@@ -1,0 +1,151 @@
+//! Captures: saved call chains kept on the shadow stack. Shared by `setjmp` (a `jmp_buf` owns
+//! the capture) and the context functions (a `ucontext_t` owns it).
+//!
+//! A capture is made by an Asyncify unwind into the free space of the running stack (from its
+//! header's end upward). At the root, [`place`] moves the saved frames to end directly below
+//! `top` (the stack pointer of the function that asked for the capture), with a 16-byte
+//! [`Record`] between them and `top`; the stack pointer is then lowered below them, so they are
+//! freed when that function returns.
+//!
+//! ```text
+//!   higher addresses
+//!   | frames of the caller (and its callers) |  <- top
+//!   | Record {magic, owner, id, size}         |  16 bytes
+//!   | saved frames (Asyncify data)            |  <- Chain::top: where a rewind starts reading
+//!   |                                         |  <- Chain::base; stack pointer after the capture
+//! ```
+//!
+//! A capture is *intact* when its record still names its owner and identity and the checksum of
+//! its frames matches; an owner whose capture is the lowest thing on the stack (its base is the
+//! stack pointer) is re-captured in place ([`reusable_top`]), which keeps loops in constant stack.
+
+use crate::diag::{self, Part};
+use crate::ffi;
+use crate::root;
+use crate::stack::{self, Header};
+
+/// `magic` of a [`Record`] ("SJR1").
+pub const MAGIC_RECORD: u32 = 0x534a_5231;
+
+/// The 16-byte validity record written between a capture's saved frames and its `top`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Record {
+    /// [`MAGIC_RECORD`].
+    pub magic: u32,
+    /// Address of the owner (`jmp_buf` or `ucontext_t`).
+    pub owner: u32,
+    /// Identity shared with the owner's copy ([`Chain::id`]).
+    pub id: u32,
+    /// Size in bytes of the saved frames below the record.
+    pub size: u32,
+}
+
+/// Size of a [`Record`].
+pub const RECORD_SIZE: usize = core::mem::size_of::<Record>();
+
+/// Free bytes an unwind needs at the very least (a validity record and one frame).
+pub const MIN_FREE: usize = RECORD_SIZE + 16;
+
+/// Where a capture is and how to check it: the owner keeps a copy of this.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Chain {
+    /// Lowest address of the saved frames; the stack pointer to run with after a rewind is this
+    /// rounded down to 16.
+    pub base: u32,
+    /// End of the saved frames, where the record starts; a rewind starts reading here.
+    pub top: u32,
+    /// Checksum of the saved frames.
+    pub sum: u32,
+    /// Identity shared with the record.
+    pub id: u32,
+}
+
+impl Chain {
+    /// The stack pointer the rewound frames run with.
+    pub fn resume_sp(&self) -> usize {
+        crate::sp::align_down(self.base as usize)
+    }
+}
+
+/// A 32-bit FNV-1a hash of the words of `[base, base + size)`; detects saved frames that were
+/// overwritten after their owner's function returned.
+unsafe fn checksum(base: usize, size: usize) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5 ^ size as u32;
+    let words = base as *const u32;
+    for i in 0..size / 4 {
+        hash = (hash ^ words.add(i).read_unaligned()).wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+/// The record of `c`, if its address lies inside the stack `h`.
+unsafe fn record_of(c: &Chain, h: &Header) -> Option<Record> {
+    let (base, at) = (c.base as usize, c.top as usize);
+    if base < h.low || base > at || at % 4 != 0 || at + RECORD_SIZE > h.high {
+        return None;
+    }
+    Some(*(at as *const Record))
+}
+
+/// True when `c`, owned by `owner`, still describes intact saved frames on stack `h`.
+pub unsafe fn intact(c: &Chain, owner: usize, h: &Header) -> bool {
+    match record_of(c, h) {
+        Some(r) => {
+            r.magic == MAGIC_RECORD
+                && r.owner as usize == owner
+                && r.id == c.id
+                && r.size == c.top - c.base
+                && checksum(c.base as usize, r.size as usize) == c.sum
+        }
+        None => false,
+    }
+}
+
+/// If `prev` (the owner's previous capture on stack `h`) is the lowest thing on the stack (its
+/// frames begin at the stack pointer `sp_now`) and its record is intact, returns the `top` it
+/// was placed under, so the new capture replaces it instead of stacking below it.
+pub unsafe fn reusable_top(prev: &Chain, owner: usize, sp_now: usize, h: &Header) -> Option<usize> {
+    if prev.resume_sp() != sp_now {
+        return None;
+    }
+    let r = record_of(prev, h)?;
+    if r.magic != MAGIC_RECORD || r.owner as usize != owner || r.id != prev.id {
+        return None;
+    }
+    Some(prev.top as usize + RECORD_SIZE)
+}
+
+/// Called by the root after an unwind for a capture: moves the unwound frames (at the bottom of
+/// the free space of `h`) to end just below `top - RECORD_SIZE`, writes the record naming
+/// `owner`, prepares `h` to rewind them, and returns where they are.
+pub unsafe fn place(owner: usize, top: usize, h: &mut Header) -> Chain {
+    let size = h.data.current - h.low;
+    let data_top = top - RECORD_SIZE;
+    let base = data_top - size;
+    core::ptr::copy(h.low as *const u8, base as *mut u8, size);
+    let st = &mut *root::state();
+    let id = st.next_id ^ ((owner as u32) << 12);
+    st.next_id = st.next_id.wrapping_add(1);
+    *(data_top as *mut Record) = Record { magic: MAGIC_RECORD, owner: owner as u32, id, size: size as u32 };
+    h.rewind_buffer(data_top);
+    Chain { base: base as u32, top: data_top as u32, sum: checksum(base, size), id }
+}
+
+/// Reports a stack with (almost) no free space left below the stack pointer. Out of line so that
+/// the Asyncify leaves need no shadow-stack frame of their own.
+#[cold]
+#[inline(never)]
+pub fn no_free_space(h: &Header, sp_now: usize) -> ! {
+    let t = stack::EXHAUSTED_TEXT;
+    diag::fatal(
+        ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED,
+        &[
+            Part::Str(diag::body(t[0])),
+            Part::Num(MIN_FREE),
+            Part::Str(t[1]),
+            Part::Num(sp_now.saturating_sub(h.low)),
+            Part::Str(diag::body(t[2])),
+        ],
+    )
+}

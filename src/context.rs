@@ -1,0 +1,244 @@
+//! `<ucontext.h>`: getcontext, setcontext, makecontext, swapcontext (POSIX.1-2008 XSI, glibc
+//! behaviour); contract in `include/ucontext.h`.
+//!
+//! * A **made** context runs on its `uc_stack`: [`asyncify_rt_makecontext`] writes a stack
+//!   [`Header`] at the low end and copies the arguments to the top; the root starts it by calling
+//!   the trampoline of `csrc/context.c` (which calls the function with the right number of `int`
+//!   arguments) with the stack pointer just below the arguments.
+//! * **Saving** a context (getcontext, the first half of swapcontext) is a capture like setjmp's
+//!   (`crate::capture`): the frames go below the caller's stack pointer on the caller's own stack,
+//!   and the `ucontext_t` records where, on which stack, and which chain bottom (main's entry or a
+//!   made context's trampoline) the root must call to rewind them.
+//! * **Resuming** a saved context rewinds its frames on its stack; resuming a made one starts it.
+//!   When a made context's function returns, the root resumes `uc_link`, or exits with status 0.
+//!
+//! Leaves (`getcontext`, `swapcontext`, `setcontext`) validate their target *before* unwinding,
+//! so misuse is reported with the stack intact.
+
+use crate::asyncify;
+use crate::capture::{self, Chain, MIN_FREE, RECORD_SIZE};
+use crate::diag::{self, Part};
+use crate::ffi;
+use crate::mode::{self, Mode};
+use crate::root::{self, Activation, Op, Owner};
+use crate::setjmp::running_header;
+use crate::sp;
+use crate::stack::{self, Header};
+
+/// The C `ucontext_t` (from `include/ucontext.h` via bindgen).
+pub type Ucontext = ffi::ucontext_t;
+
+/// `__state`: holds a saved chain ("UCS1").
+pub const STATE_SAVED: u32 = 0x5543_5331;
+/// `__state`: made by makecontext, ready to start ("UCM1").
+pub const STATE_MADE: u32 = 0x5543_4d31;
+/// `__state`: makecontext rejected its stack or argc ("UCX1"); resuming it fails with EINVAL.
+pub const STATE_INVALID: u32 = 0x5543_5831;
+/// `__state`: its function returned ("UCF1").
+pub const STATE_FINISHED: u32 = 0x5543_4631;
+
+extern "C" {
+    /// Calls the made context's function with its arguments (`csrc/context.c`). Instrumented by
+    /// Asyncify (it calls through a pointer), it is the bottom of every made context's chain.
+    pub fn asyncify_rt_trampoline(ucp: *mut Ucontext);
+    /// Sets `errno` to `EINVAL` and returns -1 (`csrc/context.c`; errno is libc's).
+    fn asyncify_rt_einval() -> i32;
+    fn exit(status: i32) -> !;
+}
+
+/// The saved chain recorded in `u`.
+fn chain_of(u: &Ucontext) -> Chain {
+    let m = &u.uc_mcontext;
+    Chain { base: m.__data_base, top: m.__data_top, sum: m.__sum, id: m.__id }
+}
+
+/// Called by the root after a capture for `ucp`: records the saved chain `c` of stack `h`, whose
+/// bottom is the made context `bottom` (null: main).
+pub unsafe fn store_saved(ucp: *mut Ucontext, c: Chain, h: &Header, bottom: *mut Ucontext) {
+    let m = &mut (*ucp).uc_mcontext;
+    m.__state = STATE_SAVED;
+    m.__self = ucp as u32;
+    m.__header = h.ctx as u32;
+    m.__bottom = bottom as u32;
+    m.__data_base = c.base;
+    m.__data_top = c.top;
+    m.__sum = c.sum;
+    m.__id = c.id;
+}
+
+/// Reports a context that cannot be resumed and exits with `ASYNCIFY_RT_STATUS_BAD_CONTEXT`.
+#[cold]
+#[inline(never)]
+fn bad_context(what: &str, ucp: *const Ucontext, why: &str) -> ! {
+    diag::fatal(ffi::ASYNCIFY_RT_STATUS_BAD_CONTEXT, &[Part::Str(what), Part::Str(": context "), Part::Addr(ucp as usize), Part::Str(why)])
+}
+
+/// Checks that `ucp` can be resumed from the running stack `h` (stack pointer `sp_now`).
+/// Returns false when it was made with an invalid stack (the caller fails with EINVAL); exits
+/// with a diagnosis for contexts that were never initialised, have finished, or whose saved
+/// frames are gone.
+#[inline(never)]
+unsafe fn check_target(what: &str, ucp: *const Ucontext, h: &Header, sp_now: usize) -> bool {
+    let m = &(*ucp).uc_mcontext;
+    match m.__state {
+        STATE_MADE => true,
+        STATE_INVALID => false,
+        STATE_SAVED => {
+            let th = &*stack::header_of(m.__header as usize);
+            let c = chain_of(&*ucp);
+            if m.__header as usize == h.ctx && (c.base as usize) < sp_now {
+                bad_context(what, ucp, " was saved by a function that has returned (its saved frames are below the stack pointer)");
+            }
+            if !capture::intact(&c, m.__self as usize, th) {
+                bad_context(what, ucp, " was saved by a function that has returned (its saved frames were overwritten)");
+            }
+            true
+        }
+        STATE_FINISHED => bad_context(what, ucp, ": its function has returned (make it again with makecontext to reuse it)"),
+        _ => bad_context(what, ucp, " was never initialised (by getcontext, makecontext or swapcontext)"),
+    }
+}
+
+/// What the root runs to resume the validated context `to`.
+pub unsafe fn activation(to: *mut Ucontext) -> Activation {
+    let m = &(*to).uc_mcontext;
+    if m.__state == STATE_MADE {
+        Activation { header: m.__header as *mut Header, sp: sp::align_down(m.__args as usize), running: to, rewind: false }
+    } else {
+        let h = &mut *stack::header_of(m.__header as usize);
+        let c = chain_of(&*to);
+        h.rewind_buffer(c.top as usize);
+        Activation { header: h, sp: c.resume_sp(), running: m.__bottom as *mut Ucontext, rewind: true }
+    }
+}
+
+/// Called by the root when the trampoline of the made context `ucp` returned: marks it finished
+/// and resumes `uc_link`, or exits with status 0 (flushing stdio) when it is null.
+pub unsafe fn finished(ucp: *mut Ucontext) -> Activation {
+    (*ucp).uc_mcontext.__state = STATE_FINISHED;
+    let link = (*ucp).uc_link;
+    if link.is_null() {
+        exit(0);
+    }
+    let h = &*stack::current();
+    if !check_target("uc_link", link, h, 0) {
+        diag::fatal(ffi::ASYNCIFY_RT_STATUS_BAD_CONTEXT, &[Part::Str("uc_link: context "), Part::Addr(link as usize), Part::Str(" was made with an invalid stack")]);
+    }
+    activation(link)
+}
+
+/// The stack pointer of the running leaf, checked for free space.
+#[inline(always)]
+unsafe fn leaf_sp(h: &Header) -> usize {
+    let sp_now = sp::align_down(sp::get());
+    if sp_now < h.low + MIN_FREE {
+        capture::no_free_space(h, sp_now);
+    }
+    sp_now
+}
+
+/// Where to place a capture for `ucp` on stack `h`: in place of its previous one if that is the
+/// lowest thing on the stack, else at the stack pointer.
+#[inline(always)]
+unsafe fn capture_top(ucp: *mut Ucontext, h: &Header, sp_now: usize) -> usize {
+    let m = &(*ucp).uc_mcontext;
+    let reuse = if m.__state == STATE_SAVED && m.__header as usize == h.ctx && m.__self == ucp as u32 {
+        capture::reusable_top(&chain_of(&*ucp), ucp as usize, sp_now, h)
+    } else {
+        None
+    };
+    reuse.unwrap_or(sp_now)
+}
+
+/// `getcontext` (POSIX); contract in `include/ucontext.h`. An Asyncify leaf.
+#[no_mangle]
+pub unsafe extern "C" fn getcontext(ucp: *mut Ucontext) -> i32 {
+    if mode::get() == Mode::Rewinding {
+        asyncify::stop_rewind();
+        mode::set(Mode::Normal);
+        return (*root::state()).resume;
+    }
+    if ucp.is_null() {
+        return asyncify_rt_einval();
+    }
+    let h = &mut *running_header("getcontext");
+    let sp_now = leaf_sp(h);
+    let top = capture_top(ucp, h, sp_now);
+    (*root::state()).op = Op::Capture { owner: Owner::Ctx(ucp), top };
+    mode::set(Mode::Unwinding);
+    asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
+    0
+}
+
+/// `swapcontext` (POSIX); contract in `include/ucontext.h`. An Asyncify leaf.
+#[no_mangle]
+pub unsafe extern "C" fn swapcontext(oucp: *mut Ucontext, ucp: *const Ucontext) -> i32 {
+    if mode::get() == Mode::Rewinding {
+        asyncify::stop_rewind();
+        mode::set(Mode::Normal);
+        return (*root::state()).resume;
+    }
+    if oucp.is_null() || ucp.is_null() {
+        return asyncify_rt_einval();
+    }
+    let h = &mut *running_header("swapcontext");
+    let sp_now = leaf_sp(h);
+    if !check_target("swapcontext", ucp, h, sp_now) {
+        return asyncify_rt_einval();
+    }
+    let top = capture_top(oucp, h, sp_now);
+    (*root::state()).op = Op::Switch { save: Some((oucp, top)), to: ucp as *mut Ucontext };
+    mode::set(Mode::Unwinding);
+    asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
+    0
+}
+
+/// `setcontext` (POSIX); contract in `include/ucontext.h`. An Asyncify leaf that is never
+/// resumed (it saves nothing): on success its unwind discards the running chain.
+#[no_mangle]
+pub unsafe extern "C" fn setcontext(ucp: *const Ucontext) -> i32 {
+    if ucp.is_null() {
+        return asyncify_rt_einval();
+    }
+    let h = &mut *running_header("setcontext");
+    let sp_now = leaf_sp(h);
+    if !check_target("setcontext", ucp, h, sp_now) {
+        return asyncify_rt_einval();
+    }
+    (*root::state()).op = Op::Switch { save: None, to: ucp as *mut Ucontext };
+    mode::set(Mode::Unwinding);
+    asyncify::start_unwind(h.unwind_buffer(sp_now));
+    0
+}
+
+/// The core of `makecontext` (whose variadic part is in `csrc/context.c`): sets `ucp` up to call
+/// `func` with the `argc` ints at `args` on `ucp->uc_stack`. Returns 0, or -1 (and marks the
+/// context invalid) for a missing or too small stack or an argc out of range; the C wrapper then
+/// sets `errno` to `EINVAL`.
+///
+/// # Safety
+/// `ucp` must point to a `ucontext_t`; `args` to `argc` ints; the stack must be memory the
+/// program owns and does not use otherwise while the context lives.
+#[no_mangle]
+pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize, argc: i32, args: *const i32) -> i32 {
+    let u = &mut *ucp;
+    let base = u.uc_stack.ss_sp as usize;
+    let size = u.uc_stack.ss_size;
+    let argc_ok = (0..=ffi::ASYNCIFY_RT_MAX_CONTEXT_ARGS as i32).contains(&argc);
+    if base == 0 || size < ffi::ASYNCIFY_RT_MIN_CONTEXT_STACK as usize || !argc_ok || func == 0 {
+        u.uc_mcontext.__state = STATE_INVALID;
+        return -1;
+    }
+    let h = stack::init_context(base, size);
+    let args_at = sp::align_down(base + size - 4 * argc as usize);
+    core::ptr::copy_nonoverlapping(args, args_at as *mut i32, argc as usize);
+    let m = &mut u.uc_mcontext;
+    *m = ffi::mcontext_t::default();
+    m.__state = STATE_MADE;
+    m.__self = ucp as u32;
+    m.__header = h as u32;
+    m.__fn = func as u32;
+    m.__argc = argc as u32;
+    m.__args = args_at as u32;
+    0
+}
