@@ -15,7 +15,7 @@ extern "C" {
  * Exit statuses of diagnosed misuse. Each is reported by a single line on stderr starting with
  * "asyncify-rt: " that names the problem, followed by process exit with the status below
  * (WASI proc_exit). They are chosen outside the range programs conventionally use (0-2, 64-78)
- * and below the 128+signal range shells use.
+ * and below 126 (wasmtime rejects proc_exit statuses of 126 and above).
  */
 /* longjmp to a jmp_buf that setjmp never filled in (or that was overwritten). */
 #define ASYNCIFY_RT_STATUS_BAD_JMPBUF 121
@@ -31,9 +31,9 @@ extern "C" {
 #define ASYNCIFY_RT_STATUS_NO_ROOT 125
 /* setcontext/swapcontext to a context that was never initialised, whose function has returned,
  * or whose saved frames were overwritten (see <ucontext.h>). */
-#define ASYNCIFY_RT_STATUS_BAD_CONTEXT 126
+#define ASYNCIFY_RT_STATUS_BAD_CONTEXT 120
 /* An internal invariant of the runtime failed (a bug in asyncify-rt: please report it). */
-#define ASYNCIFY_RT_STATUS_INTERNAL 127
+#define ASYNCIFY_RT_STATUS_INTERNAL 119
 
 /*
  * asyncify_rt_stack_bounds - the shadow stack of the running context.

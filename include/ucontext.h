@@ -85,7 +85,7 @@ int getcontext(ucontext_t *ucp) __attribute__((returns_twice));
  * made by makecontext and not yet finished. Does not return on success. Errors: -1 with errno
  * EINVAL for a NULL ucp or a context made with an invalid stack. A context never initialised, one
  * whose function has returned, or whose saved frames were overwritten, ends the program with
- * ASYNCIFY_RT_STATUS_BAD_CONTEXT (126) and a message on stderr.
+ * ASYNCIFY_RT_STATUS_BAD_CONTEXT (120) and a message on stderr.
  */
 int setcontext(const ucontext_t *ucp);
 

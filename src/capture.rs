@@ -102,18 +102,23 @@ pub unsafe fn intact(c: &Chain, owner: usize, h: &Header) -> bool {
     }
 }
 
-/// If `prev` (the owner's previous capture on stack `h`) is the lowest thing on the stack (its
-/// frames begin at the stack pointer `sp_now`) and its record is intact, returns the `top` it
-/// was placed under, so the new capture replaces it instead of stacking below it.
-pub unsafe fn reusable_top(prev: &Chain, owner: usize, sp_now: usize, h: &Header) -> Option<usize> {
+/// If the owner's previous capture on stack `h` (`base`, `top`, `id` of its [`Chain`]) is the
+/// lowest thing on the stack (its frames begin at the stack pointer `sp_now`) and its record is
+/// intact, returns the `top` it was placed under, so the new capture replaces it instead of
+/// stacking below it; else returns `sp_now`.
+///
+/// Called by the Asyncify leaves, which must have no shadow-stack frame (their stack pointer must
+/// be their caller's): it takes only scalars, so calling it needs no stack memory.
+#[inline(never)]
+pub unsafe fn capture_top(base: u32, top: u32, id: u32, owner: usize, sp_now: usize, h: &Header) -> usize {
+    let prev = Chain { base, top, sum: 0, id };
     if prev.resume_sp() != sp_now {
-        return None;
+        return sp_now;
     }
-    let r = record_of(prev, h)?;
-    if r.magic != MAGIC_RECORD || r.owner as usize != owner || r.id != prev.id {
-        return None;
+    match record_of(&prev, h) {
+        Some(r) if r.magic == MAGIC_RECORD && r.owner as usize == owner && r.id == id => top as usize + RECORD_SIZE,
+        _ => sp_now,
     }
-    Some(prev.top as usize + RECORD_SIZE)
 }
 
 /// Called by the root after an unwind for a capture: moves the unwound frames (at the bottom of

@@ -142,12 +142,11 @@ unsafe fn leaf_sp(h: &Header) -> usize {
 #[inline(always)]
 unsafe fn capture_top(ucp: *mut Ucontext, h: &Header, sp_now: usize) -> usize {
     let m = &(*ucp).uc_mcontext;
-    let reuse = if m.__state == STATE_SAVED && m.__header as usize == h.ctx && m.__self == ucp as u32 {
-        capture::reusable_top(&chain_of(&*ucp), ucp as usize, sp_now, h)
+    if m.__state == STATE_SAVED && m.__header as usize == h.ctx && m.__self == ucp as u32 {
+        capture::capture_top(m.__data_base, m.__data_top, m.__id, ucp as usize, sp_now, h)
     } else {
-        None
-    };
-    reuse.unwrap_or(sp_now)
+        sp_now
+    }
 }
 
 /// `getcontext` (POSIX); contract in `include/ucontext.h`. An Asyncify leaf.

@@ -97,12 +97,12 @@ unsafe fn setjmp_body(env: *mut JmpBuf) -> i32 {
         capture::no_free_space(h, sp_now);
     }
     let e = &*env;
-    let reuse = if e.__magic == MAGIC_CAPTURE && e.__ctx as usize == h.ctx {
-        capture::reusable_top(&chain_of(e), env as usize, sp_now, h)
+    let top = if e.__magic == MAGIC_CAPTURE && e.__ctx as usize == h.ctx {
+        capture::capture_top(e.__data_base, e.__data_top, e.__id, env as usize, sp_now, h)
     } else {
-        None
+        sp_now
     };
-    (*root::state()).op = Op::Capture { owner: Owner::Jmp(env), top: reuse.unwrap_or(sp_now) };
+    (*root::state()).op = Op::Capture { owner: Owner::Jmp(env), top };
     mode::set(Mode::Unwinding);
     asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
     0
