@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian bookworm machine of this project's kind:
 #  1. installs the Debian packages the build needs (only those missing),
-#  2. builds the host tools (asyncify-cc, asyncify-run) in release mode; the package's build.rs
+#  2. builds the host tools (asyncify-cc, asyncify-run) and the tests in release mode; the package's build.rs
 #     builds the wasm32 runtime (libasyncify_rt.a) and the symlink sysroot on the way.
 # Usage: bash scripts/setup.sh            (prints the paths of the tools at the end)
 set -euo pipefail
@@ -21,5 +21,7 @@ if ((${#missing[@]})); then
 fi
 command -v node >/dev/null || echo "setup: warning: node not found; the node:wasi tests will fail (install nodejs >= 20)" >&2
 
-cargo build --release --bins --quiet
+# Bins and tests in one build: the tests' dev-dependencies change feature unification, so
+# building them separately would compile wasmtime twice.
+cargo build --release --bins --tests --quiet
 echo "setup: tools ready: $(pwd)/target/release/asyncify-cc $(pwd)/target/release/asyncify-run" >&2
