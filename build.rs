@@ -87,7 +87,7 @@ fn build_wasm(manifest: &Path, out: &Path, sysroot: &Path) {
         .clang_arg(format!("-I{}", manifest.join("include").display()))
         .use_core()
         .ctypes_prefix("core::ffi")
-        .allowlist_type("jmp_buf|sigjmp_buf|__jmp_buf_tag|asyncify_rt_.*|ucontext_t|mcontext_t|stack_t")
+        .allowlist_type("jmp_buf|sigjmp_buf|__jmp_buf_tag|asyncify_rt_.*|ucontext_t|mcontext_t|stack_t|em_scan_func")
         .allowlist_var("ASYNCIFY_RT_.*")
         .derive_default(true)
         .layout_tests(true)

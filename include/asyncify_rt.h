@@ -6,6 +6,7 @@
 #define _ASYNCIFY_RT_H
 
 #include <setjmp.h>
+#include <ucontext.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +33,9 @@ extern "C" {
 /* setcontext/swapcontext to a context that was never initialised, whose function has returned,
  * or whose saved frames were overwritten (see <ucontext.h>). */
 #define ASYNCIFY_RT_STATUS_BAD_CONTEXT 120
+/* setjmp, longjmp, a context function or a scan called from inside a scan callback, while the
+ * program's frames are unwound (see asyncify_rt_scan_registers). */
+#define ASYNCIFY_RT_STATUS_IN_CALLBACK 118
 /* An internal invariant of the runtime failed (a bug in asyncify-rt: please report it). */
 #define ASYNCIFY_RT_STATUS_INTERNAL 119
 
@@ -41,6 +45,81 @@ extern "C" {
  * (the stack grows down from *high). Either pointer may be NULL. Returns 0.
  */
 int asyncify_rt_stack_bounds(void **low, void **high);
+
+/*
+ * Conservative scanning for garbage collectors.
+ *
+ * On wasm, the "registers" are the wasm locals of the frames on the call stack, which live outside
+ * linear memory, where a conservative collector cannot see them. The functions below make them
+ * visible, for the running context and for suspended ones. Ranges are [begin, end) byte ranges of
+ * 4-byte aligned words; a collector treats every word in them as a possible pointer.
+ */
+
+/* A scan callback: a range of memory that may hold pointers, and the caller's user_data. */
+typedef void (*asyncify_rt_scan_fn)(void *begin, void *end, void *user_data);
+
+/*
+ * asyncify_rt_scan_registers - spill the wasm locals of every instrumented frame of the running
+ * context to memory (an Asyncify unwind to the root), call fn(begin, end, user_data) once with
+ * the range holding them, then resume exactly where the program was (rewind): the program's
+ * results are unaffected, and repeated scans use no stack.
+ * The range holds exactly the frames saved by this unwind (no stale bytes from earlier ones) and
+ * is valid only during the call: mark eagerly (e.g. Boehm GC's GC_push_all_eager). fn runs on the
+ * running stack below the spilled frames. Inside fn, calling setjmp, longjmp, a context function
+ * or a scan function ends the program with ASYNCIFY_RT_STATUS_IN_CALLBACK (118).
+ * Returns 0; -1 with errno EINVAL if fn is NULL. Binaryen semantics relied on: every function
+ * that can reach this call (directly or through a function pointer) is instrumented, so its
+ * locals are saved; uninstrumented frames (imports, the runtime's root) hold no program pointers.
+ */
+int asyncify_rt_scan_registers(asyncify_rt_scan_fn fn, void *user_data);
+
+/*
+ * asyncify_rt_scan_stack - call fn(begin, end, user_data) with the part of the running context's
+ * shadow stack in use: from the caller's stack pointer to the top (the stack's base; the stack
+ * grows down). Returns 0; -1 with errno EINVAL if fn is NULL.
+ */
+int asyncify_rt_scan_stack(asyncify_rt_scan_fn fn, void *user_data);
+
+/* A suspended context, as given to asyncify_rt_for_each_suspended_context. */
+typedef struct {
+    /* The made context that owns the stack; NULL for the main context. */
+    const ucontext_t *context;
+    /* The part of its stack in use while suspended: from its saved stack pointer to its top.
+     * This includes its spilled frames. */
+    void *stack_begin, *stack_end;
+    /* Its spilled frames (its wasm locals), inside [stack_begin, stack_end). */
+    void *frames_begin, *frames_end;
+} asyncify_rt_context_info;
+
+typedef void (*asyncify_rt_context_fn)(const asyncify_rt_context_info *info, void *user_data);
+
+/*
+ * asyncify_rt_for_each_suspended_context - call fn for every context suspended by a context switch
+ * (swapcontext or a made context's start from another context): the main context when a made
+ * context runs, and every made context that has started, has not finished, and is not running.
+ * A collector scans [stack_begin, stack_end) of each to find the roots of all coroutines, not just
+ * the running one. Made contexts are kept in an intrusive list (no table, no limit); call
+ * asyncify_rt_context_destroyed before freeing the stack of a context that has not finished.
+ * Returns the number of contexts visited; -1 with errno EINVAL if fn is NULL.
+ */
+int asyncify_rt_for_each_suspended_context(asyncify_rt_context_fn fn, void *user_data);
+
+/*
+ * asyncify_rt_context_destroyed - forget the made context ucp (its stack is about to be freed or
+ * reused before its function returned). It is no longer visited, and resuming it ends the program
+ * with ASYNCIFY_RT_STATUS_BAD_CONTEXT. Returns 0; -1 with errno EINVAL if ucp is NULL.
+ */
+int asyncify_rt_context_destroyed(ucontext_t *ucp);
+
+/*
+ * Emscripten-compatible entry points (same signatures as <emscripten/emscripten.h>), so code
+ * written for Emscripten's Asyncify builds unchanged:
+ * emscripten_scan_registers(f) is asyncify_rt_scan_registers with f(begin, end);
+ * emscripten_scan_stack(f) is asyncify_rt_scan_stack with f(begin, end).
+ */
+typedef void (*em_scan_func)(void *begin, void *end);
+void emscripten_scan_registers(em_scan_func func);
+void emscripten_scan_stack(em_scan_func func);
 
 #ifdef __cplusplus
 }

@@ -137,6 +137,44 @@ pub unsafe fn place(owner: usize, top: usize, h: &mut Header) -> Chain {
     Chain { base: base as u32, top: data_top as u32, sum: checksum(base, size), id }
 }
 
+/// The stack pointer of the running leaf, after the checks every leaf makes: the root is running
+/// (else exit 125), no scan callback is running (else exit 118), and there is some free space
+/// below the stack pointer (else exit 123). Inlined into the leaves; the reports are out of line.
+#[inline(always)]
+pub unsafe fn leaf_sp(what: &'static str) -> (&'static mut Header, usize) {
+    let h = stack::current();
+    if h.is_null() {
+        no_root(what);
+    }
+    if (*root::state()).in_callback {
+        in_callback(what);
+    }
+    let h = &mut *h;
+    let sp_now = crate::sp::align_down(crate::sp::get());
+    if sp_now < h.low + MIN_FREE {
+        no_free_space(h, sp_now);
+    }
+    (h, sp_now)
+}
+
+#[cold]
+#[inline(never)]
+fn no_root(what: &'static str) -> ! {
+    diag::fatal(
+        ffi::ASYNCIFY_RT_STATUS_NO_ROOT,
+        &[Part::Str(what), Part::Str(": called outside main's call tree (from a constructor, or after main returned); asyncify-rt can only save frames under main")],
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn in_callback(what: &'static str) -> ! {
+    diag::fatal(
+        ffi::ASYNCIFY_RT_STATUS_IN_CALLBACK,
+        &[Part::Str(what), Part::Str(": called from inside a scan callback (asyncify_rt_scan_registers / emscripten_scan_registers), where the program's frames are unwound; only plain code may run there")],
+    )
+}
+
 /// Reports a stack with (almost) no free space left below the stack pointer. Out of line so that
 /// the Asyncify leaves need no shadow-stack frame of their own.
 #[cold]

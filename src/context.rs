@@ -16,12 +16,11 @@
 //! so misuse is reported with the stack intact.
 
 use crate::asyncify;
-use crate::capture::{self, Chain, MIN_FREE, RECORD_SIZE};
+use crate::capture::{self, Chain, RECORD_SIZE};
 use crate::diag::{self, Part};
 use crate::ffi;
 use crate::mode::{self, Mode};
 use crate::root::{self, Activation, Op, Owner};
-use crate::setjmp::running_header;
 use crate::sp;
 use crate::stack::{self, Header};
 
@@ -116,6 +115,7 @@ pub unsafe fn activation(to: *mut Ucontext) -> Activation {
 /// and resumes `uc_link`, or exits with status 0 (flushing stdio) when it is null.
 pub unsafe fn finished(ucp: *mut Ucontext) -> Activation {
     (*ucp).uc_mcontext.__state = STATE_FINISHED;
+    stack::unregister(stack::current());
     let link = (*ucp).uc_link;
     if link.is_null() {
         exit(0);
@@ -125,16 +125,6 @@ pub unsafe fn finished(ucp: *mut Ucontext) -> Activation {
         diag::fatal(ffi::ASYNCIFY_RT_STATUS_BAD_CONTEXT, &[Part::Str("uc_link: context "), Part::Addr(link as usize), Part::Str(" was made with an invalid stack")]);
     }
     activation(link)
-}
-
-/// The stack pointer of the running leaf, checked for free space.
-#[inline(always)]
-unsafe fn leaf_sp(h: &Header) -> usize {
-    let sp_now = sp::align_down(sp::get());
-    if sp_now < h.low + MIN_FREE {
-        capture::no_free_space(h, sp_now);
-    }
-    sp_now
 }
 
 /// Where to place a capture for `ucp` on stack `h`: in place of its previous one if that is the
@@ -160,8 +150,7 @@ pub unsafe extern "C" fn getcontext(ucp: *mut Ucontext) -> i32 {
     if ucp.is_null() {
         return asyncify_rt_einval();
     }
-    let h = &mut *running_header("getcontext");
-    let sp_now = leaf_sp(h);
+    let (h, sp_now) = capture::leaf_sp("getcontext");
     let top = capture_top(ucp, h, sp_now);
     (*root::state()).op = Op::Capture { owner: Owner::Ctx(ucp), top };
     mode::set(Mode::Unwinding);
@@ -180,8 +169,7 @@ pub unsafe extern "C" fn swapcontext(oucp: *mut Ucontext, ucp: *const Ucontext) 
     if oucp.is_null() || ucp.is_null() {
         return asyncify_rt_einval();
     }
-    let h = &mut *running_header("swapcontext");
-    let sp_now = leaf_sp(h);
+    let (h, sp_now) = capture::leaf_sp("swapcontext");
     if !check_target("swapcontext", ucp, h, sp_now) {
         return asyncify_rt_einval();
     }
@@ -199,8 +187,7 @@ pub unsafe extern "C" fn setcontext(ucp: *const Ucontext) -> i32 {
     if ucp.is_null() {
         return asyncify_rt_einval();
     }
-    let h = &mut *running_header("setcontext");
-    let sp_now = leaf_sp(h);
+    let (h, sp_now) = capture::leaf_sp("setcontext");
     if !check_target("setcontext", ucp, h, sp_now) {
         return asyncify_rt_einval();
     }
@@ -229,6 +216,9 @@ pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize
         return -1;
     }
     let h = stack::init_context(base, size);
+    if !stack::current().is_null() {
+        stack::register(h, ucp as usize);
+    }
     let args_at = sp::align_down(base + size - 4 * argc as usize);
     core::ptr::copy_nonoverlapping(args, args_at as *mut i32, argc as usize);
     let m = &mut u.uc_mcontext;
@@ -239,5 +229,25 @@ pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize
     m.__fn = func as u32;
     m.__argc = argc as u32;
     m.__args = args_at as u32;
+    0
+}
+
+/// `asyncify_rt_context_destroyed` (include/asyncify_rt.h): forget the made context `ucp` before
+/// its stack is freed or reused while it has not finished, so that
+/// `asyncify_rt_for_each_suspended_context` no longer visits it. Returns 0; -1 with `EINVAL` if
+/// `ucp` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn asyncify_rt_context_destroyed(ucp: *mut Ucontext) -> i32 {
+    if ucp.is_null() {
+        return asyncify_rt_einval();
+    }
+    let m = &mut (*ucp).uc_mcontext;
+    let h = m.__header as *mut Header;
+    if !h.is_null() && (*h).owner == ucp as usize {
+        stack::unregister(h);
+    }
+    if m.__state == STATE_MADE || m.__state == STATE_INVALID {
+        m.__state = STATE_FINISHED;
+    }
     0
 }

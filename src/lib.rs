@@ -63,6 +63,8 @@ pub mod mode;
 #[cfg(target_arch = "wasm32")]
 pub mod root;
 #[cfg(target_arch = "wasm32")]
+pub mod scan;
+#[cfg(target_arch = "wasm32")]
 pub mod setjmp;
 #[cfg(target_arch = "wasm32")]
 pub mod sp;

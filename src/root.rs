@@ -27,6 +27,7 @@ use crate::capture::{self, Chain};
 use crate::context::{self, Ucontext};
 use crate::diag::{self, Part};
 use crate::ffi;
+use crate::scan::Callback;
 use crate::mode::{self, Mode};
 use crate::setjmp::{self, JmpBuf};
 use crate::sp;
@@ -87,6 +88,14 @@ pub enum Op {
         /// The validated `jmp_buf` to jump to.
         env: *mut JmpBuf,
     },
+    /// `asyncify_rt_scan_registers` / `emscripten_scan_registers`: place the unwound frames below
+    /// `top`, call `call` with their range, then rewind them with the stack pointer `top`.
+    Scan {
+        /// The user's callback.
+        call: Callback,
+        /// The scanning leaf's stack pointer.
+        top: usize,
+    },
     /// `swapcontext(save, to)` (with `save`) or `setcontext(to)` (without): keep the unwound
     /// frames in `save` like a capture, or discard them, then resume the context `to`.
     Switch {
@@ -112,6 +121,8 @@ pub struct State {
     pub main_header: *mut Header,
     /// Stack pointer for the root's own work (top of the scratch area above the main header).
     pub root_sp: usize,
+    /// True while a scan callback runs (the leaves refuse to run then).
+    pub in_callback: bool,
 }
 
 static STATE: Global<State> = Global::new(State {
@@ -121,6 +132,7 @@ static STATE: Global<State> = Global::new(State {
     running: core::ptr::null_mut(),
     main_header: core::ptr::null_mut(),
     root_sp: 0,
+    in_callback: false,
 });
 
 /// The runtime state.
@@ -189,6 +201,7 @@ pub unsafe extern "C" fn asyncify_rt_root(entry: unsafe extern "C" fn() -> i32) 
             perform(op, &mut *h)
         };
         sp::set_header_addr(act.header as usize);
+        (*act.header).suspended = 0;
         (*st).running = act.running;
         sp::set(act.sp);
         if act.rewind {
@@ -221,10 +234,22 @@ unsafe fn perform(op: Op, h: &mut Header) -> Activation {
             h.rewind_buffer(c.top as usize);
             here(c, h)
         }
+        Op::Scan { call, top } => {
+            let c = capture::place(0, top, h);
+            // The callback runs on the scanned stack, below the spilled frames.
+            sp::set(c.resume_sp());
+            st.in_callback = true;
+            call.invoke(c.base as usize, c.top as usize);
+            st.in_callback = false;
+            st.resume = 0;
+            // Rewound with the leaf's own stack pointer: the spilled copy is not kept.
+            Activation { header: h, sp: top, running: st.running, rewind: true }
+        }
         Op::Switch { save, to } => {
             if let Some((o, top)) = save {
                 let c = capture::place(o as usize, top, h);
                 context::store_saved(o, c, h, st.running);
+                h.suspended = o as usize;
             }
             st.resume = 0;
             context::activation(to)

@@ -31,13 +31,12 @@
 //! `include/asyncify_rt.h`.
 
 use crate::asyncify;
-use crate::capture::{self, Chain, MIN_FREE, RECORD_SIZE};
+use crate::capture::{self, Chain, RECORD_SIZE};
 use crate::diag::{self, Part};
 use crate::ffi::{self, Status};
 use crate::mode::{self, Mode};
 use crate::root::{self, Op, Owner};
-use crate::sp;
-use crate::stack::{self, Header};
+use crate::stack::Header;
 
 /// The C `struct __jmp_buf_tag` (from `include/setjmp.h` via bindgen).
 pub type JmpBuf = ffi::__jmp_buf_tag;
@@ -60,28 +59,6 @@ pub fn set_chain(e: &mut JmpBuf, c: Chain, h: &Header) {
     e.__id = c.id;
 }
 
-/// The header of the running stack, or a diagnosed exit when the root is not running (setjmp or
-/// longjmp called from a constructor, or from an atexit handler after `main` returned).
-#[inline(always)]
-pub fn running_header(what: &'static str) -> *mut Header {
-    let h = stack::current();
-    if h.is_null() {
-        no_root(what);
-    }
-    h
-}
-
-/// Out of line so that the leaves themselves need no shadow-stack frame (their stack pointer
-/// must be their caller's).
-#[cold]
-#[inline(never)]
-fn no_root(what: &'static str) -> ! {
-    diag::fatal(
-        ffi::ASYNCIFY_RT_STATUS_NO_ROOT,
-        &[Part::Str(what), Part::Str(": called outside main's call tree (from a constructor, or after main returned); asyncify-rt can only save frames under main")],
-    )
-}
-
 /// The common body of `setjmp`, `_setjmp`, `sigsetjmp` and `__asyncify_rt_setjmp`; inlined so
 /// that each of them calls the Asyncify imports directly (making each an Asyncify leaf).
 #[inline(always)]
@@ -91,11 +68,7 @@ unsafe fn setjmp_body(env: *mut JmpBuf) -> i32 {
         mode::set(Mode::Normal);
         return (*root::state()).resume;
     }
-    let h = &mut *running_header("setjmp");
-    let sp_now = sp::align_down(sp::get());
-    if sp_now < h.low + MIN_FREE {
-        capture::no_free_space(h, sp_now);
-    }
+    let (h, sp_now) = capture::leaf_sp("setjmp");
     let e = &*env;
     let top = if e.__magic == MAGIC_CAPTURE && e.__ctx as usize == h.ctx {
         capture::capture_top(e.__data_base, e.__data_top, e.__id, env as usize, sp_now, h)
@@ -185,11 +158,7 @@ pub unsafe fn check_jump_chain(env: *mut JmpBuf, chain_size: usize) {
 /// return up to the root, which rewinds `env`'s frames.
 #[inline(always)]
 unsafe fn longjmp_body(env: *mut JmpBuf, val: i32) {
-    let h = &mut *running_header("longjmp");
-    let sp_now = sp::align_down(sp::get());
-    if sp_now < h.low + MIN_FREE {
-        capture::no_free_space(h, sp_now);
-    }
+    let (h, sp_now) = capture::leaf_sp("longjmp");
     validate(env, h, sp_now, "longjmp");
     let st = &mut *root::state();
     st.resume = if val == 0 { 1 } else { val };

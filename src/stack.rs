@@ -36,6 +36,18 @@ pub struct Header {
     pub high: usize,
     /// Identity of the context that owns this stack; 0 for the main stack.
     pub ctx: usize,
+    /// [`MAGIC_HEADER`] while the header is registered in the list of stacks.
+    pub magic: usize,
+    /// The `ucontext_t` of the made context that owns this stack (null for the main stack).
+    pub owner: usize,
+    /// The `ucontext_t` holding the chain this stack is suspended in, while it is suspended by a
+    /// context switch; 0 while it runs, before it starts and after it finishes.
+    pub suspended: usize,
+    /// Neighbours in the circular list of registered stacks, whose anchor is the main stack's
+    /// header (see [`register`]).
+    pub prev: usize,
+    /// See `prev`.
+    pub next: usize,
     /// Scratch words for [`crate::diag::emergency_exit`].
     pub scratch: [usize; 3],
     /// Lengths of the three pieces of [`EXHAUSTED_TEXT`] in `text`.
@@ -43,6 +55,9 @@ pub struct Header {
     /// Private copy of [`EXHAUSTED_TEXT`], concatenated.
     pub text: [u8; TEXT_CAP],
 }
+
+/// `Header::magic` of a registered header ("ASTK").
+pub const MAGIC_HEADER: usize = 0x4153_544b;
 
 /// Bytes taken by a header at the bottom of a stack.
 pub const HEADER_SIZE: usize = core::mem::size_of::<Header>();
@@ -116,6 +131,10 @@ pub fn init_main() -> (*mut Header, usize) {
     let h = unsafe { Header::init(sp::main_stack_low() + 16, sp::main_stack_high(), 0) };
     unsafe {
         (*h).low += ROOT_SCRATCH;
+        // The anchor of the circular list of stacks.
+        (*h).magic = MAGIC_HEADER;
+        (*h).prev = h as usize;
+        (*h).next = h as usize;
     }
     sp::set_header_addr(h as usize);
     (h, unsafe { (*h).low })
@@ -127,9 +146,42 @@ pub fn init_main() -> (*mut Header, usize) {
 /// # Safety
 /// The memory must belong to the caller and be at least `HEADER_SIZE + 16` bytes.
 pub unsafe fn init_context(base: usize, size: usize) -> *mut Header {
+    let at = (base + 15) & !15;
+    unregister(at as *mut Header); // a previous context made on the same memory
     let h = Header::init(base, base + size, 0);
     (*h).ctx = h as usize;
     h
+}
+
+/// Adds the made context's stack header `h` (owned by the `ucontext_t` at `owner`) to the list
+/// of stacks visited by [`crate::scan`]. The list is intrusive (no table, no limit) and anchored
+/// at the main stack's header.
+///
+/// # Safety
+/// `h` must be a fresh header from [`init_context`]; the root must be running.
+pub unsafe fn register(h: *mut Header, owner: usize) {
+    let anchor = (*crate::root::state()).main_header;
+    (*h).owner = owner;
+    (*h).magic = MAGIC_HEADER;
+    (*h).prev = anchor as usize;
+    (*h).next = (*anchor).next;
+    (*((*anchor).next as *mut Header)).prev = h as usize;
+    (*anchor).next = h as usize;
+}
+
+/// Removes `h` from the list of stacks if it is registered (a header whose magic is not
+/// [`MAGIC_HEADER`] is left alone).
+///
+/// # Safety
+/// `h` must be readable memory.
+pub unsafe fn unregister(h: *mut Header) {
+    if h.is_null() || (*h).magic != MAGIC_HEADER || (*h).ctx == 0 {
+        return;
+    }
+    (*((*h).prev as *mut Header)).next = (*h).next;
+    (*((*h).next as *mut Header)).prev = (*h).prev;
+    (*h).magic = 0;
+    (*h).suspended = 0;
 }
 
 /// The header of the stack whose identity is `ctx` (0: the main stack).
