@@ -31,7 +31,7 @@ struct __jmp_buf_tag {
     unsigned int __data_top;   /* capture: end of the saved frames (the Asyncify rewind position) */
     unsigned int __sum;        /* capture: checksum of the saved frames */
     unsigned int __id;         /* capture: identity shared with the validity record above the frames */
-    unsigned int __aux[2];     /* reserved for LLVM's setjmp lowering (label, invocation id) */
+    unsigned int __aux[2];     /* LLVM's setjmp lowering: the label and the invocation id */
 };
 
 typedef struct __jmp_buf_tag jmp_buf[1];
@@ -87,9 +87,19 @@ _Noreturn void siglongjmp(sigjmp_buf env, int val);
  */
 int __asyncify_rt_setjmp(jmp_buf env, void *frame) __attribute__((returns_twice));
 
+#ifdef __ASYNCIFY_RT_LOWERED_SJLJ
+/*
+ * Compiled with LLVM's setjmp lowering (asyncify-cc's default, -mllvm -enable-emscripten-sjlj):
+ * clang rewrites calls to `setjmp` and `_setjmp` itself, so they must stay calls to those names
+ * (sigsetjmp is routed to them). setjmp then costs O(1); see src/lowered.rs.
+ */
+#define sigsetjmp(env, savemask) setjmp(((void)(savemask), (env)))
+#define siglongjmp(env, val) longjmp((env), (val))
+#else
 #define setjmp(env) __asyncify_rt_setjmp((env), __builtin_frame_address(0))
 #define _setjmp(env) __asyncify_rt_setjmp((env), __builtin_frame_address(0))
 #define sigsetjmp(env, savemask) __asyncify_rt_setjmp((env), ((void)(savemask), __builtin_frame_address(0)))
+#endif
 
 #ifdef __cplusplus
 }

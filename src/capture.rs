@@ -175,6 +175,21 @@ fn in_callback(what: &'static str) -> ! {
     )
 }
 
+/// Reports an unwind that needed `need` bytes of the free space of `h` but had `free`; `escaped`
+/// when the overrun went beyond the stack, so that memory above it may be damaged and only the
+/// header's private copy of the text is used. Requires Binaryen's state to be normal.
+pub unsafe fn report_exhausted(h: &mut Header, need: usize, free: usize, escaped: bool) -> ! {
+    if !escaped {
+        let t = stack::EXHAUSTED_TEXT;
+        diag::fatal(
+            ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED,
+            &[Part::Str(diag::body(t[0])), Part::Num(need), Part::Str(t[1]), Part::Num(free), Part::Str(diag::body(t[2]))],
+        )
+    }
+    let line = h.exhausted_line(need, free);
+    diag::emergency_exit(ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED, line.as_bytes(), &mut h.scratch)
+}
+
 /// Reports a stack with (almost) no free space left below the stack pointer. Out of line so that
 /// the Asyncify leaves need no shadow-stack frame of their own.
 #[cold]

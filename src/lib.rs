@@ -59,6 +59,8 @@ pub mod diag;
 #[cfg(target_arch = "wasm32")]
 pub mod ffi;
 #[cfg(target_arch = "wasm32")]
+pub mod lowered;
+#[cfg(target_arch = "wasm32")]
 pub mod mode;
 #[cfg(target_arch = "wasm32")]
 pub mod root;

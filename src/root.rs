@@ -31,7 +31,7 @@ use crate::scan::Callback;
 use crate::mode::{self, Mode};
 use crate::setjmp::{self, JmpBuf};
 use crate::sp;
-use crate::stack::{self, Header, EXHAUSTED_TEXT};
+use crate::stack::{self, Header};
 use core::cell::UnsafeCell;
 
 /// A mutable global of the (single-threaded) runtime.
@@ -86,6 +86,12 @@ pub enum Op {
     /// `longjmp(env, _)`: discard the unwound frames and rewind `env`'s saved frames.
     Jump {
         /// The validated `jmp_buf` to jump to.
+        env: *mut JmpBuf,
+    },
+    /// A jump of LLVM's lowered setjmp protocol that no `invoke_*` wrapper caught (see
+    /// [`crate::lowered`]): misuse.
+    LoweredJump {
+        /// The `jmp_buf` jumped to.
         env: *mut JmpBuf,
     },
     /// `asyncify_rt_scan_registers` / `emscripten_scan_registers`: place the unwound frames below
@@ -254,6 +260,7 @@ unsafe fn perform(op: Op, h: &mut Header) -> Activation {
             st.resume = 0;
             context::activation(to)
         }
+        Op::LoweredJump { env } => crate::lowered::uncaught(env),
         Op::None => diag::fatal(ffi::ASYNCIFY_RT_STATUS_INTERNAL, &[Part::Str("an unwind reached the root with no pending operation")]),
     }
 }
@@ -270,19 +277,9 @@ unsafe fn report_overflow(h: *mut Header) -> ! {
     // (anything that can reach `exit`, e.g. through a panic) misbehaves if called in that state.
     // `stop_unwind` traps if `current > end`, so clamp `current` first. The stack pointer is still
     // the one of the leaf that started the unwind, so this code runs on the free space below it.
+    // If the overrun stayed inside this stack, only frames we will never return to were hit and
+    // the ordinary report (which flushes stdout) is safe; else the header's copy is used.
     hd.data.current = hd.data.end;
     asyncify::stop_unwind();
-    if !escaped {
-        // The overrun stayed inside this stack: only frames we will never return to were hit, so
-        // libc and the runtime's data are intact. Report through the ordinary path (which flushes
-        // stdout).
-        let t = EXHAUSTED_TEXT;
-        diag::fatal(
-            ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED,
-            &[Part::Str(diag::body(t[0])), Part::Num(need), Part::Str(t[1]), Part::Num(free), Part::Str(diag::body(t[2]))],
-        )
-    }
-    // The overrun went beyond the stack: constant data may be damaged. Use the header's copy.
-    let line = hd.exhausted_line(need, free);
-    diag::emergency_exit(ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED, line.as_bytes(), &mut hd.scratch)
+    capture::report_exhausted(hd, need, free, escaped)
 }

@@ -153,12 +153,17 @@ pub unsafe fn check_jump_chain(env: *mut JmpBuf, chain_size: usize) {
     }
 }
 
-/// The common body of `longjmp`, `_longjmp` and `siglongjmp`; inlined so that each calls
-/// `asyncify.start_unwind` directly. Returns into an unwind: its callers store their frames and
-/// return up to the root, which rewinds `env`'s frames.
+/// The common body of `longjmp`, `_longjmp`, `siglongjmp` and `emscripten_longjmp`; inlined so
+/// that each calls `asyncify.start_unwind` directly. Returns into an unwind: its callers store
+/// their frames and return up to the root, which rewinds `env`'s frames; or, for a `jmp_buf` set
+/// by LLVM's lowering, up to the first `invoke_*` wrapper (see [`crate::lowered`]).
 #[inline(always)]
-unsafe fn longjmp_body(env: *mut JmpBuf, val: i32) {
+pub unsafe fn longjmp_body(env: *mut JmpBuf, val: i32) {
     let (h, sp_now) = capture::leaf_sp("longjmp");
+    if !env.is_null() && (*env).__magic == crate::lowered::MAGIC_LOWERED {
+        crate::lowered::lowered_jump(env, val, h, sp_now);
+        return;
+    }
     validate(env, h, sp_now, "longjmp");
     let st = &mut *root::state();
     st.resume = if val == 0 { 1 } else { val };
