@@ -52,6 +52,7 @@
 //! * 1 for asyncify-cc's own errors (runtime library missing, a file that cannot be renamed).
 
 mod args;
+mod invoke;
 
 /// `eprintln!` that ignores a closed or failing stderr instead of panicking.
 macro_rules! say {
@@ -83,8 +84,23 @@ fn main() {
     std::process::exit(run());
 }
 
+/// How `setjmp`/`longjmp` are compiled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sjlj {
+    /// LLVM's setjmp lowering (`-mllvm -enable-emscripten-sjlj`): O(1) setjmp, longjmp unwinds
+    /// only the frames it abandons; `invoke_*` wrappers generated at link time.
+    Lowered,
+    /// Every setjmp captures the whole call chain by an Asyncify unwind and rewind.
+    Capture,
+}
+
+/// The default strategy.
+const DEFAULT_SJLJ: Sjlj = Sjlj::Capture;
+
 /// Settings read from the environment, with build-time defaults.
 struct Settings {
+    /// `--asyncify-sjlj=` / `ASYNCIFY_CC_SJLJ`: the setjmp strategy.
+    sjlj: Sjlj,
     /// `ASYNCIFY_CC_VERBOSE`: print commands.
     verbose: bool,
     /// `ASYNCIFY_CC_KEEP_TEMPS`: keep the pre-asyncify module.
@@ -100,7 +116,13 @@ struct Settings {
 impl Settings {
     /// Reads the settings from the environment.
     fn from_env() -> Self {
+        let sjlj = match std::env::var("ASYNCIFY_CC_SJLJ").as_deref() {
+            Ok("lowered") => Sjlj::Lowered,
+            Ok("capture") => Sjlj::Capture,
+            _ => DEFAULT_SJLJ,
+        };
         Settings {
+            sjlj,
             verbose: env_flag("ASYNCIFY_CC_VERBOSE"),
             keep_temps: env_flag("ASYNCIFY_CC_KEEP_TEMPS"),
             include: path_setting("ASYNCIFY_RT_INCLUDE", env!("ASYNCIFY_RT_BUILT_INCLUDE")),
@@ -125,10 +147,24 @@ fn path_setting(name: &str, default: &str) -> PathBuf {
 
 /// Runs asyncify-cc and returns the process exit status.
 fn run() -> i32 {
-    let user: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let mut settings = Settings::from_env();
+    // asyncify-cc's own option, removed before clang sees the arguments.
+    let user: Vec<OsString> = std::env::args_os()
+        .skip(1)
+        .filter(|a| match a.to_str() {
+            Some("--asyncify-sjlj=lowered") => {
+                settings.sjlj = Sjlj::Lowered;
+                false
+            }
+            Some("--asyncify-sjlj=capture") => {
+                settings.sjlj = Sjlj::Capture;
+                false
+            }
+            _ => true,
+        })
+        .collect();
     let expanded = args::expand_response_files(&user);
     let analysis = args::analyse(&expanded);
-    let settings = Settings::from_env();
 
     let clang = match find_tool("ASYNCIFY_CC_CLANG", &["clang-22", "clang"]) {
         Ok(p) => p,
@@ -144,6 +180,13 @@ fn run() -> i32 {
     }
     target_flags.push("-isystem".into());
     target_flags.push(settings.include.clone().into_os_string());
+    if settings.sjlj == Sjlj::Lowered {
+        // LLVM rewrites setjmp/longjmp (and the calls after a setjmp); the header then leaves
+        // `setjmp` alone for it to see.
+        for f in ["-mllvm", "-enable-emscripten-sjlj", "-D__ASYNCIFY_RT_LOWERED_SJLJ=1", "-Wno-unused-command-line-argument"] {
+            target_flags.push(f.into());
+        }
+    }
 
     match analysis.mode {
         Mode::Compile => {
@@ -227,6 +270,23 @@ fn link(
         tail.push("-x".into());
         tail.push("none".into());
     }
+    // Scratch files of the lowering's wrapper generation; removed when the link ends.
+    struct Scratch(PathBuf, bool);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if !self.1 {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+    let scratch = Scratch(std::env::temp_dir().join(format!("asyncify-cc-{}", std::process::id())), settings.keep_temps);
+    if settings.sjlj == Sjlj::Lowered {
+        match invoke_wrappers(clang, expanded, &flags, &tail, &scratch.0, settings) {
+            Ok(Some(obj)) => tail.push(obj.into_os_string()),
+            Ok(None) => {}
+            Err(code) => return code,
+        }
+    }
     tail.push(settings.lib.clone().into_os_string());
     let argv = if plain {
         splice(user, flags, tail)
@@ -289,6 +349,66 @@ fn link(
         remove_stale(&out);
     }
     result
+}
+
+/// For LLVM's setjmp lowering: links the program once with undefined symbols allowed into a
+/// scratch module in `dir`, reads which `invoke_*` wrappers it imports ([`invoke::needed`]), and
+/// compiles exactly those into `dir/invoke.o`. Returns that object (None when no wrapper is
+/// needed), or the exit status of a failing step. Genuine undefined symbols are reported by the
+/// real link that follows.
+fn invoke_wrappers(
+    clang: &Path,
+    expanded: &[OsString],
+    flags: &[OsString],
+    tail: &[OsString],
+    dir: &Path,
+    settings: &Settings,
+) -> Result<Option<PathBuf>, i32> {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        say!("asyncify-cc: cannot create {}: {e}", dir.display());
+        return Err(OWN_ERROR);
+    }
+    let probe = dir.join("probe.wasm");
+    let mut pflags = flags.to_vec();
+    pflags.push("-Wl,--allow-undefined".into());
+    pflags.push("-o".into());
+    pflags.push(probe.clone().into_os_string());
+    let mut ptail = tail.to_vec();
+    ptail.push(settings.lib.clone().into_os_string());
+    match run_clang_link(clang, &splice(&without_output(expanded), pflags, ptail), settings.verbose) {
+        Ok(0) => {}
+        Ok(code) | Err(code) => return Err(code),
+    }
+    let names = invoke::needed(&probe).map_err(|e| {
+        say!("asyncify-cc: {e}");
+        OWN_ERROR
+    })?;
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let src = dir.join("invoke.c");
+    let obj = dir.join("invoke.o");
+    let code = invoke::source(&names).map_err(|e| {
+        say!("asyncify-cc: {e}");
+        OWN_ERROR
+    })?;
+    if let Err(e) = std::fs::write(&src, code) {
+        say!("asyncify-cc: cannot write {}: {e}", src.display());
+        return Err(OWN_ERROR);
+    }
+    let mut cargv: Vec<OsString> = vec!["--target=wasm32-wasip1".into(), concat_os("--sysroot=", settings.sysroot.as_os_str())];
+    cargv.extend(["-O2", "-c"].map(OsString::from));
+    cargv.push(src.into_os_string());
+    cargv.push("-o".into());
+    cargv.push(obj.clone().into_os_string());
+    match spawn(clang, &cargv, settings.verbose, false) {
+        Ok((status, _)) if status.success() => Ok(Some(obj)),
+        Ok((status, _)) => Err(exit_code(status)),
+        Err(e) => {
+            say!("asyncify-cc: cannot run {}: {e}", clang.display());
+            Err(OWN_ERROR)
+        }
+    }
 }
 
 /// The arguments without any output option (`-o F`, `-oF`, `--output F`, `--output=F`).

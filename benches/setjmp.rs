@@ -20,51 +20,35 @@
 //! Needs `gcc`, `clang-22` and `wasm-opt` on PATH (as asyncify-cc does). Builds go to
 //! `CARGO_TARGET_TMPDIR/setjmp-bench`. `LUA_SRC_DIR=<dir with lua.h>` overrides the Lua sources.
 
+mod common;
+
+use common::{
+    asyncify_cc, asyncify_run, check, fmt_ns, fmt_ratio, load_average, manifest_dir, median,
+    min_max, run_notes, run_timed, Result, RUNS,
+};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs per configuration; the median is reported.
-const RUNS: usize = 5;
 /// Recursion depths of the microbenchmark.
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 /// Modes of the microbenchmark.
 const MODES: [&str; 2] = ["setjmp", "roundtrip"];
-/// Wanted duration of one timed loop, in ns.
-const TARGET_LOOP_NS: f64 = 0.2e9;
-/// Calibration stops growing the iteration count once a loop takes this long, in ns.
-const CALIBRATION_MIN_NS: f64 = 0.01e9;
 /// Lua's preprocessor flags (LUA_USE_POSIX selects `_setjmp`/`_longjmp` in ldo.c).
 const LUA_DEFINES: &[&str] = &["-DLUA_USE_POSIX"];
 /// WASI only: lstate.h includes <signal.h>, which wasi-libc hides without this.
 const WASI_EXTRA: &[&str] = &["-D_WASI_EMULATED_SIGNAL"];
 /// The shadow stack asyncify-cc gives by default; the baseline gets the same.
 const STACK_SIZE_FLAG: &str = "-Wl,-z,stack-size=8388608";
-/// A single run taking longer than this is an error.
-const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 /// What the baseline's longjmp prints before aborting.
 const BASELINE_NO_LONGJMP: &str = "baseline cannot longjmp";
-
-type Result<T> = std::result::Result<T, String>;
 
 fn main() {
     if let Err(e) = run_all() {
         eprintln!("setjmp bench: {e}");
         std::process::exit(1);
     }
-}
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn asyncify_cc() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_asyncify-cc"))
-}
-
-fn asyncify_run() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_asyncify-run"))
 }
 
 fn run_all() -> Result<()> {
@@ -104,22 +88,6 @@ struct Builds {
     lua_asyncify: PathBuf,
     lua_baseline: PathBuf,
     lua_native: PathBuf,
-}
-
-fn check(mut cmd: Command, what: &str) -> Result<String> {
-    let o = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
-    if !o.status.success() {
-        return Err(format!(
-            "{what} failed ({}): {cmd:?}\n{}{}",
-            o.status,
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
 fn build_everything(out: &Path) -> Result<Builds> {
@@ -288,60 +256,7 @@ fn lua_sources(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running
-
-struct Outcome {
-    status: Option<i32>,
-    wall: Duration,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `cmd` (stdin from /dev/null, output to files under `runs/`), timing the whole process.
-fn run_timed(mut cmd: Command, out: &Path, tag: &str) -> Result<Outcome> {
-    let (so, se) = (
-        out.join("runs").join(format!("{tag}.stdout")),
-        out.join("runs").join(format!("{tag}.stderr")),
-    );
-    let file = |p: &Path| std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()));
-    cmd.stdin(Stdio::null()).stdout(file(&so)?).stderr(file(&se)?);
-    let start = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-    let status = loop {
-        if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
-            break s;
-        }
-        if start.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{cmd:?} took longer than {RUN_TIMEOUT:?}"));
-        }
-        std::thread::sleep(Duration::from_micros(500));
-    };
-    let wall = start.elapsed();
-    Ok(Outcome {
-        status: status.code(),
-        wall,
-        stdout: std::fs::read_to_string(&so).unwrap_or_default(),
-        stderr: std::fs::read_to_string(&se).unwrap_or_default(),
-    })
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
-
-fn min_max(v: &[f64]) -> (f64, f64) {
-    v.iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
-}
+// Running (process runs and statistics are in `common`)
 
 // --- microbenchmark ---------------------------------------------------------------------------
 
@@ -382,24 +297,13 @@ fn micro_once(b: &Builds, out: &Path, p: Platform, mode: &str, depth: u32, iters
             o.status, o.stdout, o.stderr
         ));
     }
-    o.stdout
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("ns_per_op="))
-        .and_then(|v| v.parse::<f64>().ok())
+    common::field::<f64>(&o.stdout, "ns_per_op")
         .ok_or_else(|| format!("setjmp_bench {tag}: unexpected output {:?}", o.stdout))
 }
 
-/// Iterations for a timed loop of about TARGET_LOOP_NS: grows a trial count tenfold until the
-/// loop takes at least CALIBRATION_MIN_NS, then scales it.
+/// Iterations for a timed loop of about `common::TARGET_LOOP_NS` of one configuration.
 fn calibrate(b: &Builds, out: &Path, p: Platform, mode: &str, depth: u32) -> Result<u64> {
-    let mut n: u64 = 100;
-    loop {
-        let ns = micro_once(b, out, p, mode, depth, n)?;
-        if ns * n as f64 >= CALIBRATION_MIN_NS || n >= 1_000_000_000 {
-            return Ok(((TARGET_LOOP_NS / ns.max(0.01)) as u64).max(1));
-        }
-        n *= 10;
-    }
+    common::calibrate(|n| micro_once(b, out, p, mode, depth, n))
 }
 
 fn run_micro(b: &Builds, out: &Path) -> Result<Vec<MicroResult>> {
@@ -547,24 +451,6 @@ fn run_lua(b: &Builds, out: &Path) -> Result<Vec<LuaResult>> {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-fn fmt_ns(ns: f64) -> String {
-    if ns >= 100.0 {
-        format!("{ns:.0}")
-    } else {
-        format!("{ns:.1}")
-    }
-}
-
-fn fmt_ratio(r: f64) -> String {
-    if r >= 100.0 {
-        format!("{r:.0}x")
-    } else if r >= 10.0 {
-        format!("{r:.1}x")
-    } else {
-        format!("{r:.2}x")
-    }
-}
-
 fn render_tables(micro: &[MicroResult], lua: &[LuaResult], b: &Builds) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "### setjmp / longjmp microbenchmark (`bench/setjmp_bench.c`)\n");
@@ -669,80 +555,11 @@ fn render_tables(micro: &[MicroResult], lua: &[LuaResult], b: &Builds) -> String
     s
 }
 
-fn first_line(program: &str, args: &[&str]) -> String {
-    Command::new(program)
-        .args(args)
-        .output()
-        .ok()
-        .and_then(|o| {
-            let text = if o.stdout.is_empty() { o.stderr } else { o.stdout };
-            String::from_utf8_lossy(&text).lines().next().map(str::to_owned)
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned())
-}
-
-/// The wasmtime version asyncify-run was built with, from Cargo.lock.
-fn wasmtime_version() -> String {
-    let lock = std::fs::read_to_string(manifest_dir().join("Cargo.lock")).unwrap_or_default();
-    let mut lines = lock.lines();
-    while let Some(l) = lines.next() {
-        if l == "name = \"wasmtime\"" {
-            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = ")) {
-                return v.trim_matches('"').to_owned();
-            }
-        }
-    }
-    "unknown".to_owned()
-}
-
 fn render_report(tables: &str, load_before: &str, load_after: &str, took: Duration) -> String {
-    let date = first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mut s = String::new();
     let _ = writeln!(s, "# Benchmark results: setjmp/longjmp under asyncify-rt\n");
     let _ = writeln!(s, "Written by `benches/setjmp.rs`; do not edit by hand.\n");
-    let _ = writeln!(s, "- Command: `cargo bench --bench setjmp`");
-    let _ = writeln!(s, "- Date: {date}");
-    let busy = [load_before, load_after].iter().any(|l| {
-        l.split_whitespace()
-            .next()
-            .and_then(|x| x.parse::<f64>().ok())
-            .is_some_and(|x| x >= 1.0)
-    });
-    let _ = writeln!(
-        s,
-        "- Machine: {cores} cores, {}; load average {load_before} at the start, {load_after} at the end{}",
-        cpu_model(),
-        if busy { " (other work was sharing the machine: expect noise)" } else { "" }
-    );
-    let _ = writeln!(
-        s,
-        "- Tools: {}; {}; {}; wasmtime {} (in asyncify-run)",
-        first_line("clang-22", &["--version"]),
-        first_line("wasm-opt", &["--version"]),
-        first_line("gcc", &["--version"]),
-        wasmtime_version()
-    );
-    let _ = writeln!(s, "- Total bench time: {:.0} s\n", took.as_secs_f64());
+    s.push_str(&run_notes("cargo bench --bench setjmp", load_before, load_after, took));
     s.push_str(tables);
     s
 }

@@ -7,6 +7,10 @@
  * through a pointer of the exact type `void (*)(int, ..., int)` for the context's argc, because
  * wasm's call_indirect traps on a signature mismatch. Because it calls through a pointer, Binaryen
  * instruments it, so it is part of the saved chain like any other frame.
+ *
+ * One small function per argc, reached through a table, rather than one switch over all of them:
+ * every local of an instrumented function is saved whenever its context is suspended, and without
+ * optimisation (asyncify-cc -O0) a 65-way switch of calls has thousands of locals.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -161,76 +165,79 @@ void makecontext(ucontext_t *ucp, void (*func)(void), int argc, ...) {
 #define A63 A62, a[62]
 #define T64 T63, int
 #define A64 A63, a[63]
-#define CALL(n) case n: ((void (*)(T##n))f)(A##n); break;
+typedef void (*asyncify_rt_call_fn)(void (*)(void), const int *);
+static void call0(void (*f)(void), const int *a) { (void)a; f(); }
+#define CALL(n) static void call##n(void (*f)(void), const int *a) { ((void (*)(T##n))f)(A##n); }
+CALL(1)
+CALL(2)
+CALL(3)
+CALL(4)
+CALL(5)
+CALL(6)
+CALL(7)
+CALL(8)
+CALL(9)
+CALL(10)
+CALL(11)
+CALL(12)
+CALL(13)
+CALL(14)
+CALL(15)
+CALL(16)
+CALL(17)
+CALL(18)
+CALL(19)
+CALL(20)
+CALL(21)
+CALL(22)
+CALL(23)
+CALL(24)
+CALL(25)
+CALL(26)
+CALL(27)
+CALL(28)
+CALL(29)
+CALL(30)
+CALL(31)
+CALL(32)
+CALL(33)
+CALL(34)
+CALL(35)
+CALL(36)
+CALL(37)
+CALL(38)
+CALL(39)
+CALL(40)
+CALL(41)
+CALL(42)
+CALL(43)
+CALL(44)
+CALL(45)
+CALL(46)
+CALL(47)
+CALL(48)
+CALL(49)
+CALL(50)
+CALL(51)
+CALL(52)
+CALL(53)
+CALL(54)
+CALL(55)
+CALL(56)
+CALL(57)
+CALL(58)
+CALL(59)
+CALL(60)
+CALL(61)
+CALL(62)
+CALL(63)
+CALL(64)
+static asyncify_rt_call_fn const calls[ASYNCIFY_RT_MAX_CONTEXT_ARGS + 1] = {
+    call0, call1, call2, call3, call4, call5, call6, call7, call8, call9, call10, call11, call12, call13, call14, call15, call16, call17, call18, call19, call20, call21, call22, call23, call24, call25, call26, call27, call28, call29, call30, call31, call32, call33, call34, call35, call36, call37, call38, call39, call40, call41, call42, call43, call44, call45, call46, call47, call48, call49, call50, call51, call52, call53, call54, call55, call56, call57, call58, call59, call60, call61, call62, call63, call64,
+};
 
 void asyncify_rt_trampoline(ucontext_t *ucp) {
-    void (*f)(void) = (void (*)(void))(uintptr_t)ucp->uc_mcontext.__fn;
-    const int *a = (const int *)(uintptr_t)ucp->uc_mcontext.__args;
-    switch (ucp->uc_mcontext.__argc) {
-    case 0: f(); break;
-    CALL(1)
-    CALL(2)
-    CALL(3)
-    CALL(4)
-    CALL(5)
-    CALL(6)
-    CALL(7)
-    CALL(8)
-    CALL(9)
-    CALL(10)
-    CALL(11)
-    CALL(12)
-    CALL(13)
-    CALL(14)
-    CALL(15)
-    CALL(16)
-    CALL(17)
-    CALL(18)
-    CALL(19)
-    CALL(20)
-    CALL(21)
-    CALL(22)
-    CALL(23)
-    CALL(24)
-    CALL(25)
-    CALL(26)
-    CALL(27)
-    CALL(28)
-    CALL(29)
-    CALL(30)
-    CALL(31)
-    CALL(32)
-    CALL(33)
-    CALL(34)
-    CALL(35)
-    CALL(36)
-    CALL(37)
-    CALL(38)
-    CALL(39)
-    CALL(40)
-    CALL(41)
-    CALL(42)
-    CALL(43)
-    CALL(44)
-    CALL(45)
-    CALL(46)
-    CALL(47)
-    CALL(48)
-    CALL(49)
-    CALL(50)
-    CALL(51)
-    CALL(52)
-    CALL(53)
-    CALL(54)
-    CALL(55)
-    CALL(56)
-    CALL(57)
-    CALL(58)
-    CALL(59)
-    CALL(60)
-    CALL(61)
-    CALL(62)
-    CALL(63)
-    CALL(64)
-    }
+    unsigned argc = ucp->uc_mcontext.__argc;
+    calls[argc <= ASYNCIFY_RT_MAX_CONTEXT_ARGS ? argc : 0]((void (*)(void))(uintptr_t)ucp->uc_mcontext.__fn,
+                                                         (const int *)(uintptr_t)ucp->uc_mcontext.__args);
 }

@@ -53,7 +53,7 @@ typedef struct {
     unsigned int __reserved[5];
 } mcontext_t;
 
-/* A user context (POSIX). 112 bytes on wasm32. */
+/* A user context (POSIX). 88 bytes on wasm32 (wasi-libc's sigset_t is 1 byte). */
 typedef struct ucontext_t {
     unsigned long uc_flags;       /* unused, kept for source compatibility */
     struct ucontext_t *uc_link;   /* resumed when the function of a made context returns; NULL: exit(0) */

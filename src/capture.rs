@@ -179,6 +179,12 @@ fn in_callback(what: &'static str) -> ! {
 /// when the overrun went beyond the stack, so that memory above it may be damaged and only the
 /// header's private copy of the text is used. Requires Binaryen's state to be normal.
 pub unsafe fn report_exhausted(h: &mut Header, need: usize, free: usize, escaped: bool) -> ! {
+    diag::to_scratch();
+    exhausted_here(h, need, free, escaped)
+}
+
+#[inline(never)]
+unsafe fn exhausted_here(h: &mut Header, need: usize, free: usize, escaped: bool) -> ! {
     if !escaped {
         let t = stack::EXHAUSTED_TEXT;
         diag::fatal(
@@ -195,6 +201,14 @@ pub unsafe fn report_exhausted(h: &mut Header, need: usize, free: usize, escaped
 #[cold]
 #[inline(never)]
 pub fn no_free_space(h: &Header, sp_now: usize) -> ! {
+    // This runs with (almost) no stack left: move to the root's scratch area before anything that
+    // needs memory.
+    diag::to_scratch();
+    no_free_space_report(h.low, sp_now)
+}
+
+#[inline(never)]
+fn no_free_space_report(low: usize, sp_now: usize) -> ! {
     let t = stack::EXHAUSTED_TEXT;
     diag::fatal(
         ffi::ASYNCIFY_RT_STATUS_STACK_EXHAUSTED,
@@ -202,7 +216,7 @@ pub fn no_free_space(h: &Header, sp_now: usize) -> ! {
             Part::Str(diag::body(t[0])),
             Part::Num(MIN_FREE),
             Part::Str(t[1]),
-            Part::Num(sp_now.saturating_sub(h.low)),
+            Part::Num(sp_now.saturating_sub(low)),
             Part::Str(diag::body(t[2])),
         ],
     )

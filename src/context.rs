@@ -35,6 +35,16 @@ pub const STATE_MADE: u32 = 0x5543_4d31;
 pub const STATE_INVALID: u32 = 0x5543_5831;
 /// `__state`: its function returned ("UCF1").
 pub const STATE_FINISHED: u32 = 0x5543_4631;
+/// `__state`: a chain saved by swapcontext that has been resumed ("UCR1"). Such a chain is
+/// resumed with the stack pointer above its saved copy, which frees it (so a context that keeps
+/// yielding, from any call site, uses constant stack); it cannot be resumed a second time.
+pub const STATE_CONSUMED: u32 = 0x5543_5231;
+
+/// `__reserved[0]` of a saved context: saved by swapcontext (one-shot; see [`STATE_CONSUMED`]).
+const KIND_SWITCH: u32 = 1;
+/// `__reserved[0]` of a saved context: saved by getcontext (kept until its caller returns, so
+/// it can be resumed any number of times).
+const KIND_GET: u32 = 2;
 
 extern "C" {
     /// Calls the made context's function with its arguments (`csrc/context.c`). Instrumented by
@@ -52,10 +62,11 @@ fn chain_of(u: &Ucontext) -> Chain {
 }
 
 /// Called by the root after a capture for `ucp`: records the saved chain `c` of stack `h`, whose
-/// bottom is the made context `bottom` (null: main).
-pub unsafe fn store_saved(ucp: *mut Ucontext, c: Chain, h: &Header, bottom: *mut Ucontext) {
+/// bottom is the made context `bottom` (null: main); `switch` when saved by swapcontext.
+pub unsafe fn store_saved(ucp: *mut Ucontext, c: Chain, h: &Header, bottom: *mut Ucontext, switch: bool) {
     let m = &mut (*ucp).uc_mcontext;
     m.__state = STATE_SAVED;
+    m.__reserved[0] = if switch { KIND_SWITCH } else { KIND_GET };
     m.__self = ucp as u32;
     m.__header = h.ctx as u32;
     m.__bottom = bottom as u32;
@@ -80,7 +91,11 @@ fn bad_context(what: &str, ucp: *const Ucontext, why: &str) -> ! {
 unsafe fn check_target(what: &str, ucp: *const Ucontext, h: &Header, sp_now: usize) -> bool {
     let m = &(*ucp).uc_mcontext;
     match m.__state {
+        STATE_MADE if m.__header != 0 && (*(m.__header as *const Header)).finished != 0 => {
+            bad_context(what, ucp, ": its function has returned (make it again with makecontext to reuse it)")
+        }
         STATE_MADE => true,
+        STATE_CONSUMED => bad_context(what, ucp, " was saved by swapcontext and has already been resumed (such a saved context resumes once)"),
         STATE_INVALID => false,
         STATE_SAVED => {
             let th = &*stack::header_of(m.__header as usize);
@@ -107,20 +122,30 @@ pub unsafe fn activation(to: *mut Ucontext) -> Activation {
         let h = &mut *stack::header_of(m.__header as usize);
         let c = chain_of(&*to);
         h.rewind_buffer(c.top as usize);
-        Activation { header: h, sp: c.resume_sp(), running: m.__bottom as *mut Ucontext, rewind: true }
+        let sp = if m.__reserved[0] == KIND_SWITCH {
+            // One-shot: run above the saved copy, which frees it.
+            (*to).uc_mcontext.__state = STATE_CONSUMED;
+            c.top as usize + RECORD_SIZE
+        } else {
+            c.resume_sp()
+        };
+        Activation { header: h, sp, running: m.__bottom as *mut Ucontext, rewind: true }
     }
 }
 
-/// Called by the root when the trampoline of the made context `ucp` returned: marks it finished
-/// and resumes `uc_link`, or exits with status 0 (flushing stdio) when it is null.
-pub unsafe fn finished(ucp: *mut Ucontext) -> Activation {
-    (*ucp).uc_mcontext.__state = STATE_FINISHED;
-    stack::unregister(stack::current());
-    let link = (*ucp).uc_link;
+/// Called by the root when the trampoline of the running made context returned: marks its stack
+/// finished and resumes the `uc_link` recorded by makecontext, or exits with status 0 (flushing
+/// stdio) when it was null. The context's `ucontext_t` is not touched: it may have been moved or
+/// freed while the context ran.
+pub unsafe fn finished() -> Activation {
+    let cur = stack::current();
+    (*cur).finished = 1;
+    stack::unregister(cur);
+    let link = (*cur).link as *mut Ucontext;
     if link.is_null() {
         exit(0);
     }
-    let h = &*stack::current();
+    let h = &*cur;
     if !check_target("uc_link", link, h, 0) {
         diag::fatal(ffi::ASYNCIFY_RT_STATUS_BAD_CONTEXT, &[Part::Str("uc_link: context "), Part::Addr(link as usize), Part::Str(" was made with an invalid stack")]);
     }
@@ -216,6 +241,7 @@ pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize
         return -1;
     }
     let h = stack::init_context(base, size);
+    (*h).link = u.uc_link as usize;
     if !stack::current().is_null() {
         stack::register(h, ucp as usize);
     }
@@ -245,6 +271,7 @@ pub unsafe extern "C" fn asyncify_rt_context_destroyed(ucp: *mut Ucontext) -> i3
     let h = m.__header as *mut Header;
     if !h.is_null() && (*h).owner == ucp as usize {
         stack::unregister(h);
+        (*h).finished = 1;
     }
     if m.__state == STATE_MADE || m.__state == STATE_INVALID {
         m.__state = STATE_FINISHED;

@@ -95,10 +95,35 @@ pub fn body(s: &'static str) -> &'static str {
     s.strip_prefix("asyncify-rt: ").unwrap_or(s).trim_end_matches('\n')
 }
 
+/// Moves the stack pointer to the top of the root's scratch area (see [`crate::root`]) unless it
+/// is already inside it. Reports call this first: the stack they are called on may be nearly
+/// exhausted (a made context's small stack), and writing a report and running `exit` below its
+/// end would damage whatever memory lies there. The caller's frame (holding the report's parts)
+/// stays where it is.
+#[inline(always)]
+pub fn to_scratch() {
+    let top = unsafe { (*crate::root::state()).root_sp };
+    if top == 0 {
+        return; // the root has not run: the main stack is all there is
+    }
+    let low = top - crate::stack::ROOT_SCRATCH;
+    let cur = crate::sp::get();
+    if cur > top || cur < low {
+        unsafe { crate::sp::set(top) }
+    }
+}
+
 /// Reports misuse and exits: writes `asyncify-rt: <parts>\n` to stderr and calls `exit(status)`.
 /// Requires the Asyncify state to be normal (no unwind or rewind in flight), because `exit` runs
-/// instrumented code (atexit handlers, stdio flushing).
+/// instrumented code (atexit handlers, stdio flushing). Runs on the root's scratch area.
+#[inline(never)]
 pub fn fatal(status: Status, parts: &[Part<'_>]) -> ! {
+    to_scratch();
+    report(status, parts)
+}
+
+#[inline(never)]
+fn report(status: Status, parts: &[Part<'_>]) -> ! {
     // A fault while reporting (a panic re-entering here) ends the process at once.
     static REPORTING: crate::root::Global<bool> = crate::root::Global::new(false);
     unsafe {

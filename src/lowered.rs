@@ -72,24 +72,37 @@ pub unsafe extern "C" fn getTempRet0() -> i32 {
     *TEMP_RET0.get()
 }
 
+static GENERATION: Global<u32> = Global::new(0);
+
 /// `__wasm_setjmp(env, label, invocation_id)`: what a lowered `setjmp(env)` does. Records in `env`
-/// that the invocation `invocation_id` (the address of a slot in the calling function's frame)
-/// continues at `label` when jumped to, and the running context. Constant cost; saves no frames.
+/// that the invocation `invocation_id` continues at `label` when jumped to, and the running
+/// context. Constant cost; saves no frames.
+///
+/// `invocation_id` is the address of an `i32` slot in the calling function's frame that LLVM
+/// allocates only for its address. A later invocation of a function at the same stack depth has
+/// the same address, so the address alone would let a jump to a `jmp_buf` whose function returned
+/// be "caught" by an unrelated invocation. The runtime therefore also writes a fresh generation
+/// number into the slot and into `env.__id`; [`__wasm_setjmp_test`] requires both to match.
 #[no_mangle]
-pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u8) {
+pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32) {
     let h = stack::current();
+    let gen = &mut *GENERATION.get();
+    *gen = gen.wrapping_add(1) | 1;
+    *invocation_id = *gen;
     let e = &mut *env;
     e.__magic = MAGIC_LOWERED;
     e.__ctx = if h.is_null() { 0 } else { (*h).ctx as u32 };
+    e.__id = *gen;
     e.__aux = [label, invocation_id as u32];
 }
 
 /// `__wasm_setjmp_test(env, invocation_id)`: the label to continue at if `env` was set by the
-/// invocation `invocation_id`, else 0 (the jump is for a function further up).
+/// invocation `invocation_id` (same slot address, and the slot still holds the generation `env`
+/// recorded), else 0 (the jump is for a function further up).
 #[no_mangle]
-pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *mut u8) -> u32 {
+pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32) -> u32 {
     let e = &*env;
-    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 {
+    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 && *invocation_id == e.__id {
         e.__aux[0]
     } else {
         0

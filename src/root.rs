@@ -194,7 +194,7 @@ pub unsafe extern "C" fn asyncify_rt_root(entry: unsafe extern "C" fn() -> i32) 
                 return ret;
             }
             sp::set((*st).root_sp);
-            context::finished(running)
+            context::finished()
         } else {
             let h = stack::current();
             if (*h).data.current > (*h).data.end {
@@ -229,7 +229,7 @@ unsafe fn perform(op: Op, h: &mut Header) -> Activation {
             let c = capture::place(owner.addr(), top, h);
             match owner {
                 Owner::Jmp(env) => setjmp::set_chain(&mut *env, c, h),
-                Owner::Ctx(ucp) => context::store_saved(ucp, c, h, st.running),
+                Owner::Ctx(ucp) => context::store_saved(ucp, c, h, st.running, false),
             }
             st.resume = 0;
             here(c, h)
@@ -254,7 +254,7 @@ unsafe fn perform(op: Op, h: &mut Header) -> Activation {
         Op::Switch { save, to } => {
             if let Some((o, top)) = save {
                 let c = capture::place(o as usize, top, h);
-                context::store_saved(o, c, h, st.running);
+                context::store_saved(o, c, h, st.running, true);
                 h.suspended = o as usize;
             }
             st.resume = 0;

@@ -40,6 +40,11 @@ pub struct Header {
     pub magic: usize,
     /// The `ucontext_t` of the made context that owns this stack (null for the main stack).
     pub owner: usize,
+    /// For a made context: its `uc_link` as `makecontext` found it (POSIX: the context resumed
+    /// when the function returns), kept here because the `ucontext_t` may be moved or freed.
+    pub link: usize,
+    /// For a made context: nonzero once its function has returned.
+    pub finished: usize,
     /// The `ucontext_t` holding the chain this stack is suspended in, while it is suspended by a
     /// context switch; 0 while it runs, before it starts and after it finishes.
     pub suspended: usize,

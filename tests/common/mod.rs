@@ -234,19 +234,32 @@ fn build(cmd: Command, what: &str, out: &Path) -> Result<PathBuf, String> {
 
 /// Builds `program` natively: `gcc -std=gnu11 -O1 -w`.
 pub fn build_native(program: &str, dir: &Path) -> Result<PathBuf, String> {
-    let out = dir.join("native.exe");
-    let gcc = std::env::var("ASYNCIFY_TEST_GCC").unwrap_or_else(|_| "gcc".into());
-    let mut cmd = Command::new(gcc);
-    cmd.args(["-std=gnu11", "-O1", "-w"]).arg(source(program)).arg("-o").arg(&out);
-    build(cmd, "native build", &out)
+    build_native_sources(&[source(program)], &[], dir)
 }
 
 /// Builds `program` for WASI with asyncify-cc at optimisation level `opt` (e.g. "-O2"), with
 /// `extra` flags appended (e.g. "-Wl,-z,stack-size=65536").
 pub fn build_wasm(program: &str, opt: &str, extra: &[&str], dir: &Path) -> Result<PathBuf, String> {
+    build_wasm_sources(&[source(program)], opt, extra, dir)
+}
+
+/// Builds a native executable from any C sources (not only `tests/c/` programs), e.g. a fetched
+/// third-party file plus a driver: `gcc -std=gnu11 -O1 -w <sources> -o <dir>/native.exe <extra>`.
+/// `extra` comes last, so it may hold `-I`/`-D` flags and libraries alike.
+pub fn build_native_sources(sources: &[PathBuf], extra: &[&str], dir: &Path) -> Result<PathBuf, String> {
+    let out = dir.join("native.exe");
+    let gcc = std::env::var("ASYNCIFY_TEST_GCC").unwrap_or_else(|_| "gcc".into());
+    let mut cmd = Command::new(gcc);
+    cmd.args(["-std=gnu11", "-O1", "-w"]).args(sources).arg("-o").arg(&out).args(extra);
+    build(cmd, "native build", &out)
+}
+
+/// Builds a WASI module from any C sources with asyncify-cc:
+/// `asyncify-cc <opt> -std=gnu11 -w <sources> -o <dir>/prog.wasm <extra> [$ASYNCIFY_TEST_WASM_FLAGS]`.
+pub fn build_wasm_sources(sources: &[PathBuf], opt: &str, extra: &[&str], dir: &Path) -> Result<PathBuf, String> {
     let out = dir.join("prog.wasm");
     let mut cmd = Command::new(asyncify_cc());
-    cmd.arg(opt).args(["-std=gnu11", "-w"]).arg(source(program)).arg("-o").arg(&out).args(extra);
+    cmd.arg(opt).args(["-std=gnu11", "-w"]).args(sources).arg("-o").arg(&out).args(extra);
     if let Ok(more) = std::env::var("ASYNCIFY_TEST_WASM_FLAGS") {
         cmd.args(more.split_whitespace());
     }
@@ -382,6 +395,61 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
     out
 }
 
+/// Err unless the native run finished by itself (an exit status, not a signal or the timeout):
+/// otherwise there is no expectation to compare with. `label` names the test in the message.
+pub fn check_native_ran(label: &str, native: &Outcome) -> Result<(), String> {
+    if native.timed_out || native.signal.is_some() {
+        return Err(format!(
+            "{label}: the native run itself failed ({}), so there is no expectation:\n  $ {}\n{}",
+            native.status_text(),
+            native.command,
+            indent(&truncate_lines(&native.stderr_text(), 20))
+        ));
+    }
+    Ok(())
+}
+
+/// Ok when the wasm run printed the same stdout and exited with the same status as the native
+/// run; otherwise Err with a report (statuses, command lines, stdout diff, wasm stderr).
+pub fn compare_with_native(label: &str, native: &Outcome, got: &Outcome) -> Result<(), String> {
+    let same_out = native.stdout == got.stdout;
+    let same_status = native.code == got.code && !got.timed_out;
+    if same_out && same_status {
+        return Ok(());
+    }
+    let mut msg = format!("{label}: differs from native\n");
+    let _ = writeln!(msg, "  native: {}   $ {}", native.status_text(), native.command);
+    let _ = writeln!(msg, "  wasm:   {}   $ {}", got.status_text(), got.command);
+    if same_out {
+        let _ = writeln!(msg, "  stdout: identical ({} bytes)", got.stdout.len());
+    } else {
+        let _ = writeln!(msg, "  stdout diff (- native, + wasm):");
+        msg.push_str(&line_diff(&native.stdout_text(), &got.stdout_text()));
+    }
+    if !got.stderr.is_empty() {
+        let _ = writeln!(msg, "  wasm stderr:");
+        msg.push_str(&indent(&truncate_lines(&got.stderr_text(), 30)));
+    }
+    Err(msg)
+}
+
+/// The exit status `ASYNCIFY_RT_STATUS_<name>` (e.g. `"BAD_CONTEXT"`) as `#define`d in
+/// include/asyncify_rt.h, read from the header itself so that tests follow the contract.
+pub fn rt_status(name: &str) -> i32 {
+    let path = manifest_dir().join("include/asyncify_rt.h");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let key = format!("ASYNCIFY_RT_STATUS_{name}");
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        if words.next() == Some("#define") && words.next() == Some(key.as_str()) {
+            if let Some(v) = words.next().and_then(|v| v.parse().ok()) {
+                return v;
+            }
+        }
+    }
+    panic!("{} defines no numeric {key}", path.display())
+}
+
 /// A differential test of one program: native output is the expectation for the wasm build.
 #[derive(Clone, Debug)]
 pub struct Differential<'a> {
@@ -430,35 +498,10 @@ impl<'a> Differential<'a> {
         let label = self.label();
         let native_exe = build_native(self.program, &dir).map_err(|e| format!("{label}: {e}"))?;
         let native = run_native(&native_exe, self.args, self.env);
-        if native.timed_out || native.signal.is_some() {
-            return Err(format!(
-                "{label}: the native run itself failed ({}), so there is no expectation:\n  $ {}\n{}",
-                native.status_text(),
-                native.command,
-                indent(&truncate_lines(&native.stderr_text(), 20))
-            ));
-        }
+        check_native_ran(&label, &native)?;
         let wasm = build_wasm(self.program, self.opt, self.link_flags, &dir).map_err(|e| format!("{label}: {e}"))?;
         let got = run_wasm(self.engine, &wasm, self.args, self.env);
-        let same_out = native.stdout == got.stdout;
-        let same_status = native.code == got.code && !got.timed_out;
-        if same_out && same_status {
-            return Ok(());
-        }
-        let mut msg = format!("{label}: differs from native\n");
-        let _ = writeln!(msg, "  native: {}   $ {}", native.status_text(), native.command);
-        let _ = writeln!(msg, "  wasm:   {}   $ {}", got.status_text(), got.command);
-        if same_out {
-            let _ = writeln!(msg, "  stdout: identical ({} bytes)", got.stdout.len());
-        } else {
-            let _ = writeln!(msg, "  stdout diff (- native, + wasm):");
-            msg.push_str(&line_diff(&native.stdout_text(), &got.stdout_text()));
-        }
-        if !got.stderr.is_empty() {
-            let _ = writeln!(msg, "  wasm stderr:");
-            msg.push_str(&indent(&truncate_lines(&got.stderr_text(), 30)));
-        }
-        Err(msg)
+        compare_with_native(&label, &native, &got)
     }
 
     /// Panics with the report when the wasm run differs from the native one.
@@ -488,12 +531,20 @@ pub struct Misuse<'a> {
     pub stdout: &'a str,
     pub status: i32,
     pub stderr_contains: &'a [&'a str],
+    /// Distinguishes the build directory of cases that run the same program (e.g. with different
+    /// arguments) so they can run in parallel; empty by default.
+    pub tag: &'a str,
 }
 
 impl<'a> Misuse<'a> {
-    /// Defaults: `-O2`, wasmtime, no extra link flags, no arguments, empty stdout.
+    /// Defaults: `-O2`, wasmtime, no extra link flags, no arguments, empty stdout, no tag.
     pub fn new(program: &'a str, status: i32, stderr_contains: &'a [&'a str]) -> Self {
-        Misuse { program, opt: "-O2", engine: Engine::Wasmtime, link_flags: &[], args: &[], stdout: "", status, stderr_contains }
+        Misuse { program, opt: "-O2", engine: Engine::Wasmtime, link_flags: &[], args: &[], stdout: "", status, stderr_contains, tag: "" }
+    }
+    /// Builds in a directory of its own, named with `tag` (for cases sharing a program).
+    pub fn tag(mut self, tag: &'a str) -> Self {
+        self.tag = tag;
+        self
     }
     pub fn opt(mut self, opt: &'a str) -> Self {
         self.opt = opt;
@@ -517,7 +568,10 @@ impl<'a> Misuse<'a> {
     }
 
     pub fn run(&self) -> Result<(), String> {
-        let variant = format!("misuse-{}-{}", self.opt.trim_start_matches('-'), self.engine.name());
+        let mut variant = format!("misuse-{}-{}", self.opt.trim_start_matches('-'), self.engine.name());
+        if !self.tag.is_empty() {
+            variant = format!("{variant}-{}", self.tag);
+        }
         let dir = work_dir(self.program, &variant);
         let label = format!("{} (asyncify-cc {}, {})", self.program, self.opt, self.engine.name());
         let wasm = build_wasm(self.program, self.opt, self.link_flags, &dir).map_err(|e| format!("{label}: {e}"))?;
