@@ -31,6 +31,18 @@
 //!   `-O0` or no flag) and `-g` is passed when debug information was requested. The output is
 //!   `a.out` when no `-o` is given, as with clang. The intermediate file is removed afterwards.
 //!
+//! # setjmp strategy
+//! * `--asyncify-sjlj=lowered` (the default): compiles with LLVM's setjmp lowering
+//!   (`-mllvm -enable-emscripten-sjlj -D__ASYNCIFY_RT_LOWERED_SJLJ=1`): setjmp costs O(1) and a
+//!   longjmp unwinds only the frames it abandons. A link then runs in two passes: a first link
+//!   with undefined symbols allowed, whose `env.invoke_*` imports (read with wasmparser) are the
+//!   call wrappers the program needs; asyncify-cc generates and compiles exactly those and links
+//!   them in (see `invoke.rs`).
+//! * `--asyncify-sjlj=capture`: every setjmp saves the whole call chain (no wrappers).
+//! * Objects compiled either way link together (a `jmp_buf` records which strategy set it).
+//! * The option is asyncify-cc's own (clang never sees it); `ASYNCIFY_CC_SJLJ=lowered|capture`
+//!   sets the default.
+//!
 //! # Environment
 //! * `ASYNCIFY_RT_INCLUDE`, `ASYNCIFY_RT_LIB`, `ASYNCIFY_RT_SYSROOT`: override the runtime's
 //!   header directory, static library and WASI sysroot (defaults fixed when asyncify-cc was
@@ -95,7 +107,7 @@ enum Sjlj {
 }
 
 /// The default strategy.
-const DEFAULT_SJLJ: Sjlj = Sjlj::Capture;
+const DEFAULT_SJLJ: Sjlj = Sjlj::Lowered;
 
 /// Settings read from the environment, with build-time defaults.
 struct Settings {

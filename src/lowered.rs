@@ -20,7 +20,11 @@
 //! its `invoke` module); they call [`asyncify_rt_invoke_unwound`] and [`asyncify_rt_invoke_catch`].
 //!
 //! A jump that no wrapper catches reaches the root: the function that set the `jmp_buf` has
-//! returned (or the jump came from another context), which is reported as misuse.
+//! returned (or the jump came from another context), which is reported as misuse; so is a jump
+//! whose setjmp caller's frame lies above the stack pointer. Known gap: invocations are identified
+//! by the address of a slot in their frame (LLVM's protocol), so if the function that set the
+//! `jmp_buf` returned and another function with a setjmp now has its slot at the same address,
+//! that function catches the jump (Emscripten shares this; glibc also resumes the dead frame).
 
 use crate::asyncify;
 use crate::capture;
@@ -72,37 +76,25 @@ pub unsafe extern "C" fn getTempRet0() -> i32 {
     *TEMP_RET0.get()
 }
 
-static GENERATION: Global<u32> = Global::new(0);
-
 /// `__wasm_setjmp(env, label, invocation_id)`: what a lowered `setjmp(env)` does. Records in `env`
-/// that the invocation `invocation_id` continues at `label` when jumped to, and the running
+/// that the invocation `invocation_id` (the address of a slot in the calling function's frame,
+/// which LLVM allocates only for its address) continues at `label` when jumped to, and the running
 /// context. Constant cost; saves no frames.
-///
-/// `invocation_id` is the address of an `i32` slot in the calling function's frame that LLVM
-/// allocates only for its address. A later invocation of a function at the same stack depth has
-/// the same address, so the address alone would let a jump to a `jmp_buf` whose function returned
-/// be "caught" by an unrelated invocation. The runtime therefore also writes a fresh generation
-/// number into the slot and into `env.__id`; [`__wasm_setjmp_test`] requires both to match.
 #[no_mangle]
 pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32) {
     let h = stack::current();
-    let gen = &mut *GENERATION.get();
-    *gen = gen.wrapping_add(1) | 1;
-    *invocation_id = *gen;
     let e = &mut *env;
     e.__magic = MAGIC_LOWERED;
     e.__ctx = if h.is_null() { 0 } else { (*h).ctx as u32 };
-    e.__id = *gen;
     e.__aux = [label, invocation_id as u32];
 }
 
 /// `__wasm_setjmp_test(env, invocation_id)`: the label to continue at if `env` was set by the
-/// invocation `invocation_id` (same slot address, and the slot still holds the generation `env`
-/// recorded), else 0 (the jump is for a function further up).
+/// invocation `invocation_id`, else 0 (the jump is for a function further up).
 #[no_mangle]
 pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32) -> u32 {
     let e = &*env;
-    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 && *invocation_id == e.__id {
+    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 {
         e.__aux[0]
     } else {
         0
@@ -116,6 +108,11 @@ pub unsafe fn lowered_jump(env: *mut JmpBuf, val: i32, h: &mut stack::Header, sp
     if (*env).__ctx as usize != h.ctx {
         foreign(env);
     }
+    // The invocation slot lives in the frame of the function that called setjmp; a live frame is
+    // at or above the stack pointer of any function it (indirectly) calls.
+    if ((*env).__aux[1] as usize) < sp_now {
+        returned(env);
+    }
     let j = &mut *JUMP.get();
     j.env = env as usize;
     j.value = if val == 0 { 1 } else { val };
@@ -124,6 +121,15 @@ pub unsafe fn lowered_jump(env: *mut JmpBuf, val: i32, h: &mut stack::Header, sp
     (*root::state()).op = Op::LoweredJump { env };
     mode::set(Mode::Unwinding);
     asyncify::start_unwind(h.unwind_buffer(sp_now));
+}
+
+#[cold]
+#[inline(never)]
+fn returned(env: *mut JmpBuf) -> ! {
+    diag::fatal(
+        ffi::ASYNCIFY_RT_STATUS_DEAD_JMPBUF,
+        &[Part::Str("longjmp: jmp_buf "), Part::Addr(env as usize), Part::Str(": the function that called setjmp on it has returned (its frame is above the stack pointer)")],
+    )
 }
 
 #[cold]

@@ -129,7 +129,7 @@ fn build_both() -> Result<Builds, String> {
     let src = lua_src_dir()?;
     let sources = lua_sources(&src)?;
     let driver = example_dir().join("lua_run.c");
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lua");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lua-{}", std::env::var("ASYNCIFY_CC_SJLJ").unwrap_or_else(|_| "default".into())));
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let native = out.join("lua_run");
     let wasm = out.join("lua_run.wasm");

@@ -118,8 +118,16 @@ const MISUSE: &[Case] = &[
     },
 ];
 
+/// Cases that LLVM's setjmp lowering cannot diagnose (README, "Limitations"): in lowered mode the
+/// jump is caught by the unrelated invocation whose frame slot has the returned one's address.
+const NOT_DIAGNOSED_WHEN_LOWERED: &[&str] = &["misuse_dead_env_same_depth"];
+
 fn misuse(name: &str, opt: &str) {
     let case = MISUSE.iter().find(|c| c.name == name).expect("misuse case listed in MISUSE");
+    if common::sjlj_lowered() && NOT_DIAGNOSED_WHEN_LOWERED.contains(&name) {
+        eprintln!("{name}: not checked with LLVM's setjmp lowering (a documented limitation)");
+        return;
+    }
     let program = format!("setjmp/{name}");
     Misuse::new(&program, case.status, case.stderr).opt(opt).link_flags(case.link).stdout(case.stdout).check();
 }

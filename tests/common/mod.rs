@@ -64,10 +64,23 @@ pub fn programs_in(suite: &str) -> Vec<String> {
     v
 }
 
-/// A fresh, empty directory for one program and variant (e.g. `"O2-wasmtime"`).
+/// The setjmp strategy asyncify-cc uses in this test run (`ASYNCIFY_CC_SJLJ`, which asyncify-cc
+/// itself reads), as a directory name; "default" when unset.
+pub fn sjlj_mode() -> String {
+    std::env::var("ASYNCIFY_CC_SJLJ").ok().filter(|m| !m.is_empty()).unwrap_or_else(|| "default".into())
+}
+
+/// Whether asyncify-cc compiles with LLVM's setjmp lowering in this run (its default; off when
+/// `ASYNCIFY_CC_SJLJ=capture`).
+pub fn sjlj_lowered() -> bool {
+    std::env::var("ASYNCIFY_CC_SJLJ").as_deref() != Ok("capture")
+}
+
+/// A fresh, empty directory for one program and variant (e.g. `"O2-wasmtime"`), separate per
+/// setjmp strategy so that runs in both modes do not share builds.
 pub fn work_dir(program: &str, variant: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("c-tests")
+        .join(format!("c-tests-{}", sjlj_mode()))
         .join(program.replace('/', "__"))
         .join(variant);
     let _ = std::fs::remove_dir_all(&dir);
