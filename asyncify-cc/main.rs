@@ -296,7 +296,13 @@ fn link(
         match invoke_wrappers(clang, expanded, &flags, &tail, &scratch.0, settings) {
             Ok(Some(obj)) => tail.push(obj.into_os_string()),
             Ok(None) => {}
-            Err(code) => return code,
+            Err(code) => {
+                // A failed build never leaves an output that looks finished.
+                if plain && std::fs::symlink_metadata(&out).is_ok_and(|m| m.is_file()) {
+                    let _ = std::fs::remove_file(&out);
+                }
+                return code;
+            }
         }
     }
     tail.push(settings.lib.clone().into_os_string());

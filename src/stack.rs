@@ -21,9 +21,9 @@ use crate::sp;
 pub const EXHAUSTED_TEXT: [&str; 3] = [
     "asyncify-rt: shadow stack exhausted while saving frames for an Asyncify unwind (needs ",
     " bytes, has ",
-    " bytes free); raise the stack size at link time with -Wl,-z,stack-size=BYTES\n",
+    " bytes free); raise the stack size: -Wl,-z,stack-size=BYTES at link time for the main stack, uc_stack.ss_size for a context\n",
 ];
-const TEXT_CAP: usize = 184;
+const TEXT_CAP: usize = 224;
 
 /// The header at the low end of a stack (16-byte aligned).
 #[repr(C, align(16))]
@@ -107,7 +107,7 @@ impl Header {
     }
 
     /// Composes the "stack exhausted" line from the header's own copy of the text.
-    pub fn exhausted_line(&self, need: usize, free: usize) -> Line<256> {
+    pub fn exhausted_line(&self, need: usize, free: usize) -> Line<320> {
         let mut line = Line::new();
         let (a, b) = (self.text_len[0], self.text_len[0] + self.text_len[1]);
         let c = b + self.text_len[2];
