@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang1-22 wasi-libc binaryen wabt
-      rustc-web cargo-web rust-web-src gcc make)
+      rustc-web cargo-web rust-web-src gcc make
+      autoconf automake libtool)  # the last three: bdwgc-alloc-sys's build script (GC tests)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
