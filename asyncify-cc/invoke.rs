@@ -7,11 +7,15 @@
 //! `-l` libraries are all accounted for, exactly as the linker resolved them), generates C for
 //! those wrappers, and links the compiled wrappers in.
 //!
-//! Each wrapper calls its target; if a jump of the lowered protocol is in flight when the call
-//! returns (`__asyncify_rt_jumping`), it cancels the unwind with `asyncify.stop_rewind` (called
-//! directly, so Binaryen treats the wrapper as a leaf and keeps its callers instrumented), lets the
-//! runtime report the jump through `__THREW__`, and restores its entry stack pointer. See the
-//! runtime's `src/lowered.rs`.
+//! Each wrapper has two parts. The outer `invoke_<sig>` reads the stack pointer and passes it to
+//! the inner part; the inner part calls the target and, if a jump of the lowered protocol is in
+//! flight when the call returns (`__asyncify_rt_jumping`), cancels the unwind with
+//! `asyncify.stop_rewind` (called directly, so Binaryen treats the inner part as a leaf), lets the
+//! runtime report the jump through `__THREW__`, and restores the entry stack pointer. The outer
+//! part calls a leaf, so it is instrumented: when a whole-chain unwind and rewind (a context
+//! switch, a register scan, a capture-mode setjmp) passes through it, its saved entry stack
+//! pointer is restored with its other locals, instead of being read again at the rewind, when the
+//! stack pointer is the deepest frame's. See the runtime's `src/lowered.rs`.
 
 use std::path::Path;
 
@@ -75,12 +79,20 @@ pub fn source(names: &[String]) -> Result<String, String> {
         let decls: Vec<String> = params.iter().enumerate().map(|(i, t)| format!(", {t} a{i}")).collect();
         let args: Vec<String> = (0..params.len()).map(|i| format!("a{i}")).collect();
         let call = format!("fn({})", args.join(", "));
-        c.push_str(&format!("{ret} {name}({ret} (*fn)({proto}){}) {{\n    uintptr_t sp = asyncify_rt_get_sp();\n", decls.concat()));
+        let inner = format!("asyncify_rt_inner_{sig}");
+        let fwd: Vec<String> = std::iter::once("fn".to_string()).chain(args.iter().cloned()).collect();
+        c.push_str(&format!("__attribute__((noinline)) static {ret} {inner}({ret} (*fn)({proto}){}, uintptr_t sp) {{\n", decls.concat()));
         if ret == "void" {
             c.push_str(&format!("    {call};\n    (void)ASYNCIFY_RT_CAUGHT(sp);\n}}\n"));
         } else {
             c.push_str(&format!("    {ret} r = {call};\n    if (ASYNCIFY_RT_CAUGHT(sp))\n        return 0;\n    return r;\n}}\n"));
         }
+        let ret_kw = if ret == "void" { "" } else { "return " };
+        c.push_str(&format!(
+            "{ret} {name}({ret} (*fn)({proto}){}) {{\n    {ret_kw}{inner}({}, asyncify_rt_get_sp());\n}}\n",
+            decls.concat(),
+            fwd.join(", ")
+        ));
     }
     Ok(c)
 }
@@ -93,6 +105,7 @@ mod tests {
     fn wrappers_follow_the_signature_letters() {
         let c = source(&["invoke_vi".into(), "invoke_dji".into()]).unwrap();
         assert!(c.contains("void invoke_vi(void (*fn)(int), int a0)"), "{c}");
+        assert!(c.contains("asyncify_rt_inner_vi(fn, a0, asyncify_rt_get_sp())"), "{c}");
         assert!(c.contains("double invoke_dji(double (*fn)(long long, int), long long a0, int a1)"), "{c}");
         assert!(c.contains("return r;"));
     }

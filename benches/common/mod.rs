@@ -218,3 +218,64 @@ pub fn run_notes(command: &str, load_before: &str, load_after: &str, took: Durat
     let _ = writeln!(s, "- Total bench time: {:.0} s\n", took.as_secs_f64());
     s
 }
+
+/// The title `bench/RESULTS.md` gets when a bench creates it (or turns an old unmarked file into
+/// sections).
+pub const RESULTS_TITLE: &str = "# Benchmark results\n\nEach section below is written by one bench \
+(`cargo bench --bench <name>`) between its two markers; the rest of the file is kept. Do not edit \
+by hand.\n";
+
+/// Writes `section` (which must start with `begin` and end with `end` plus a newline) into the
+/// results file `path`, keeping every other section byte for byte:
+/// * the text from `begin` to `end` (inclusive) is replaced when both markers are there;
+/// * otherwise, if the file starts with `legacy_start` (this bench's unmarked output of an older
+///   version), the text from the start up to the first marker of another section (`<!-- `) is
+///   replaced by the title and the section;
+/// * otherwise the section is appended (a missing or empty file gets the title first).
+pub fn write_section(path: &Path, begin: &str, end: &str, section: &str, legacy_start: Option<&str>) -> Result<()> {
+    let old = match std::fs::read_to_string(path) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let new = match (old.find(begin), old.find(end)) {
+        (Some(i), Some(j)) if j > i => {
+            let after = &old[j + end.len()..];
+            format!("{}{section}{}", &old[..i], after.strip_prefix('\n').unwrap_or(after))
+        }
+        _ if old.trim().is_empty() => format!("{RESULTS_TITLE}\n{section}"),
+        _ => match legacy_start.filter(|l| old.starts_with(l)) {
+            Some(_) => {
+                let rest = old.find("<!-- ").map_or("", |k| &old[k..]);
+                let sep = if rest.is_empty() { "" } else { "\n" };
+                format!("{RESULTS_TITLE}\n{section}{sep}{rest}")
+            }
+            None => format!("{}\n\n{section}", old.trim_end()),
+        },
+    };
+    std::fs::write(path, new).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs build steps on `workers` threads (each step as [`check`]); the first error, if any.
+pub fn check_all(steps: Vec<(Command, String)>, workers: usize) -> Result<()> {
+    let queue = std::sync::Mutex::new(steps.into_iter());
+    let first_error: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..workers.max(1) {
+            s.spawn(|| loop {
+                if first_error.lock().unwrap().is_some() {
+                    return;
+                }
+                let next = queue.lock().unwrap().next();
+                let Some((cmd, what)) = next else { return };
+                if let Err(e) = check(cmd, &what) {
+                    first_error.lock().unwrap().get_or_insert(e);
+                }
+            });
+        }
+    });
+    match first_error.into_inner().unwrap() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

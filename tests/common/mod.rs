@@ -245,6 +245,13 @@ fn build(cmd: Command, what: &str, out: &Path) -> Result<PathBuf, String> {
     }
 }
 
+/// Runs one build step (any command that must exit 0 and leave `out`); Err carries the command
+/// line and its output. For builds the helpers below do not cover (e.g. objects compiled with
+/// different flags, then linked).
+pub fn build_step(cmd: Command, what: &str, out: &Path) -> Result<PathBuf, String> {
+    build(cmd, what, out)
+}
+
 /// Builds `program` natively: `gcc -std=gnu11 -O1 -w`.
 pub fn build_native(program: &str, dir: &Path) -> Result<PathBuf, String> {
     build_native_sources(&[source(program)], &[], dir)
@@ -592,41 +599,7 @@ impl<'a> Misuse<'a> {
         // a loop), so a shorter limit applies.
         let limit = timeout().min(Duration::from_secs(60));
         let got = run_command_for(wasm_command(self.engine, &wasm, self.args, &[]), limit);
-        let stderr = got.stderr_text();
-        let lines: Vec<&str> = stderr.lines().collect();
-        let mut problems = Vec::new();
-        if got.code != Some(self.status) || got.timed_out {
-            problems.push(format!("status: expected exit {}, got {}", self.status, got.status_text()));
-        }
-        if got.stdout != self.stdout.as_bytes() {
-            problems.push(format!(
-                "stdout before the misuse not intact (- expected, + got):\n{}",
-                line_diff(self.stdout, &got.stdout_text())
-            ));
-        }
-        match lines.as_slice() {
-            [line] => {
-                if !line.starts_with("asyncify-rt: ") {
-                    problems.push("stderr line does not start with \"asyncify-rt: \"".to_string());
-                }
-                for s in self.stderr_contains {
-                    if !line.contains(s) {
-                        problems.push(format!("stderr line does not contain {s:?}"));
-                    }
-                }
-            }
-            _ => problems.push(format!("stderr should be exactly one line, has {}", lines.len())),
-        }
-        if problems.is_empty() {
-            return Ok(());
-        }
-        let mut msg = format!("{label}: misuse not diagnosed as documented\n  $ {}\n", got.command);
-        for p in problems {
-            let _ = writeln!(msg, "  - {p}");
-        }
-        let _ = writeln!(msg, "  stderr:");
-        msg.push_str(&indent(&truncate_lines(&stderr, 30)));
-        Err(msg)
+        check_misuse_outcome(&label, &got, self.status, self.stdout, self.stderr_contains)
     }
 
     pub fn check(&self) {
@@ -640,4 +613,46 @@ impl<'a> Misuse<'a> {
 /// before the misuse.
 pub fn assert_misuse(program: &str, status: i32, stderr_contains: &[&str], stdout: &str) {
     Misuse::new(program, status, stderr_contains).stdout(stdout).check();
+}
+
+/// Ok when `got` (a run of `label`) ended as a diagnosed misuse: exit `status`, exactly one stderr
+/// line starting with "asyncify-rt: " and containing each of `stderr_contains`, and exactly
+/// `stdout` printed before. Otherwise Err with a report. (What [`Misuse`] checks, for programs
+/// built some other way.)
+pub fn check_misuse_outcome(label: &str, got: &Outcome, status: i32, stdout: &str, stderr_contains: &[&str]) -> Result<(), String> {
+    let stderr = got.stderr_text();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut problems = Vec::new();
+    if got.code != Some(status) || got.timed_out {
+        problems.push(format!("status: expected exit {}, got {}", status, got.status_text()));
+    }
+    if got.stdout != stdout.as_bytes() {
+        problems.push(format!(
+            "stdout before the misuse not intact (- expected, + got):\n{}",
+            line_diff(stdout, &got.stdout_text())
+        ));
+    }
+    match lines.as_slice() {
+        [line] => {
+            if !line.starts_with("asyncify-rt: ") {
+                problems.push("stderr line does not start with \"asyncify-rt: \"".to_string());
+            }
+            for s in stderr_contains {
+                if !line.contains(s) {
+                    problems.push(format!("stderr line does not contain {s:?}"));
+                }
+            }
+        }
+        _ => problems.push(format!("stderr should be exactly one line, has {}", lines.len())),
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut msg = format!("{label}: misuse not diagnosed as documented\n  $ {}\n", got.command);
+    for p in problems {
+        let _ = writeln!(msg, "  - {p}");
+    }
+    let _ = writeln!(msg, "  stderr:");
+    msg.push_str(&indent(&truncate_lines(&stderr, 30)));
+    Err(msg)
 }
