@@ -41,37 +41,23 @@
 //!    and a header at the low end of the stack) and reports "shadow stack exhausted" before
 //!    trusting anything else.
 //!
-//! Modules, one per mechanism: [`sp`] (stack pointer and wasm globals), [`asyncify`] (the
-//! imports and the buffer), [`stack`] (stack headers and bounds), [`mode`] (runtime mode),
-//! [`root`] (the root loop), [`setjmp`](mod@setjmp) (setjmp/longjmp), [`diag`] (misuse
-//! reports); the C API lives in `include/`.
+//! Modules, one per mechanism: `sp` (stack pointer and wasm globals), `asyncify` (the imports
+//! and the buffer), `stack` (stack headers, bounds, the list of stacks), `mode` (runtime mode),
+//! `root` (the root loop), `capture` (saved chains on the stack), `setjmp` (setjmp/longjmp by
+//! capture), `lowered` (the runtime side of LLVM's setjmp lowering: O(1) setjmp), `context`
+//! (`<ucontext.h>`), `scan` (conservative scanning for garbage collectors), `diag` (misuse
+//! reports), `ffi` (the C headers' types, by bindgen); the C API lives in `include/`. See also
+//! ARCHITECTURE.md.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
-#[cfg(target_arch = "wasm32")]
-pub mod asyncify;
-#[cfg(target_arch = "wasm32")]
-pub mod capture;
-#[cfg(target_arch = "wasm32")]
-pub mod context;
-#[cfg(target_arch = "wasm32")]
-pub mod diag;
-#[cfg(target_arch = "wasm32")]
-pub mod ffi;
-#[cfg(target_arch = "wasm32")]
-pub mod lowered;
-#[cfg(target_arch = "wasm32")]
-pub mod mode;
-#[cfg(target_arch = "wasm32")]
-pub mod root;
-#[cfg(target_arch = "wasm32")]
-pub mod scan;
-#[cfg(target_arch = "wasm32")]
-pub mod setjmp;
-#[cfg(target_arch = "wasm32")]
-pub mod sp;
-#[cfg(target_arch = "wasm32")]
-pub mod stack;
+/// Declares the runtime's modules, which exist only for wasm32 (the host build of this crate is
+/// empty; its build script builds the wasm32 library).
+macro_rules! wasm32_modules {
+    ($($m:ident),* $(,)?) => { $( #[cfg(target_arch = "wasm32")] pub mod $m; )* };
+}
+
+wasm32_modules!(asyncify, capture, context, diag, ffi, lowered, mode, root, scan, setjmp, sp, stack);
 
 /// A `no_std` staticlib needs a panic handler. The runtime has no intended panics; one that
 /// happens anyway is reported as an internal error (status `ASYNCIFY_RT_STATUS_INTERNAL`).
