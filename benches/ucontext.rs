@@ -84,28 +84,11 @@ fn run_all() -> Result<()> {
     section.push_str(&tables);
     let _ = writeln!(section, "{SECTION_END}");
     let path = manifest_dir().join("bench/RESULTS.md");
-    write_section(&path, &section)?;
+    common::write_section(&path, SECTION_BEGIN, SECTION_END, &section, None)?;
     eprintln!("ucontext bench: wrote the ucontext section of {} (total {:.0?})", path.display(), started.elapsed());
     Ok(())
 }
 
-/// Replaces this bench's section of `path` (between the markers), or appends it.
-fn write_section(path: &Path, section: &str) -> Result<()> {
-    let old = match std::fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let new = match (old.find(SECTION_BEGIN), old.find(SECTION_END)) {
-        (Some(i), Some(j)) if j > i => {
-            let rest = old[j + SECTION_END.len()..].strip_prefix('\n').unwrap_or(&old[j + SECTION_END.len()..]);
-            format!("{}{section}{rest}", &old[..i])
-        }
-        _ if old.trim().is_empty() => section.to_owned(),
-        _ => format!("{}\n\n{section}", old.trim_end()),
-    };
-    std::fs::write(path, new).map_err(|e| format!("{}: {e}", path.display()))
-}
 
 // ---------------------------------------------------------------------------------------------
 // Builds

@@ -65,8 +65,10 @@ typedef void (*asyncify_rt_scan_fn)(void *begin, void *end, void *user_data);
  * results are unaffected, and repeated scans use no stack.
  * The range holds exactly the frames saved by this unwind (no stale bytes from earlier ones) and
  * is valid only during the call: mark eagerly (e.g. Boehm GC's GC_push_all_eager). fn runs on the
- * running stack below the spilled frames. Inside fn, calling setjmp, longjmp, a context function
- * or a scan function ends the program with ASYNCIFY_RT_STATUS_IN_CALLBACK (118).
+ * running stack below the spilled frames. Inside fn, anything that unwinds ends the program with
+ * ASYNCIFY_RT_STATUS_IN_CALLBACK (118): longjmp, a context function, a register scan, and setjmp
+ * compiled in capture mode (with LLVM's lowering setjmp only records a label and is allowed, as
+ * is asyncify_rt_scan_stack).
  * Returns 0; -1 with errno EINVAL if fn is NULL. Binaryen semantics relied on: every function
  * that can reach this call (directly or through a function pointer) is instrumented, so its
  * locals are saved; uninstrumented frames (imports, the runtime's root) hold no program pointers.
