@@ -38,7 +38,7 @@ use common::{
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 /// Recursion depths of the `setjmp` and `roundtrip` modes (200: the depth of the 100x goal).
@@ -152,7 +152,7 @@ fn build_everything(out: &Path) -> Result<Builds> {
     let micro_src = root.join("bench/setjmp_bench.c");
     let shim_src = root.join("bench/lua/baseline_shim.c");
     let driver = root.join("examples/lua/lua_run.c");
-    let lua_dir = lua_src_dir()?;
+    let lua_dir = common::crates::lua_src_dir()?;
     let mut lua_c = lua_sources(&lua_dir)?;
     lua_c.push(driver);
     let include = format!("-I{}", lua_dir.display());
@@ -239,49 +239,6 @@ fn sysroot_from_verbose(log: &str) -> Result<PathBuf> {
         .ok_or_else(|| format!("cannot find asyncify-cc's --sysroot in its verbose output:\n{log}"))
 }
 
-/// Lua 5.4's C source directory in the `lua-src` package (or `LUA_SRC_DIR`).
-fn lua_src_dir() -> Result<PathBuf> {
-    if let Some(d) = std::env::var_os("LUA_SRC_DIR") {
-        return Ok(PathBuf::from(d));
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut c = Command::new(&cargo);
-    c.args(["metadata", "--format-version", "1"]).current_dir(manifest_dir());
-    let o = c
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{cargo} metadata: {e}"))?;
-    if !o.status.success() {
-        return Err(format!("{cargo} metadata failed ({})", o.status));
-    }
-    let json = String::from_utf8_lossy(&o.stdout);
-    // Look at each "manifest_path" value; the package lives in a directory lua-src-<version>.
-    let pkg = json
-        .split("\"manifest_path\":\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(Path::new)
-        .filter_map(Path::parent)
-        .find(|dir| {
-            dir.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("lua-src-"))
-        })
-        .ok_or("the lua-src package is not in cargo metadata's output")?
-        .to_path_buf();
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&pkg)
-        .map_err(|e| format!("{}: {e}", pkg.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("lua-5.4"))
-        })
-        .collect();
-    found.sort();
-    found
-        .pop()
-        .ok_or_else(|| format!("no lua-5.4* directory in {}", pkg.display()))
-}
 
 /// The library's .c files (without the stand-alone programs).
 fn lua_sources(dir: &Path) -> Result<Vec<PathBuf>> {

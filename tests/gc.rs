@@ -25,7 +25,7 @@ use common::{
     Outcome,
 };
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 /// bdwgc's WASI port needs the page size from outside (wasi-libc has no getpagesize).
@@ -41,27 +41,7 @@ fn bdwgc_dir() -> Result<PathBuf, String> {
     if let Some(d) = std::env::var_os("BDWGC_SRC_DIR") {
         return Ok(PathBuf::from(d));
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(manifest_dir())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("running {cargo} metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{cargo} metadata failed ({})", out.status));
-    }
-    let json = String::from_utf8_lossy(&out.stdout);
-    // Each package has "manifest_path":"<path>"; this one lives in bdwgc-alloc-sys-<version>/.
-    let pkg = json
-        .split("\"manifest_path\":\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(Path::new)
-        .filter_map(Path::parent)
-        .find(|d| d.file_name().is_some_and(|n| n.to_string_lossy().starts_with("bdwgc-alloc-sys-")))
-        .ok_or("no bdwgc-alloc-sys package in cargo metadata (is it a dev-dependency?)")?
-        .to_path_buf();
+    let pkg = common::crates::package_dir("bdwgc-alloc-sys")?;
     let dir = pkg.join("vendor/bdwgc");
     if dir.join("extra/gc.c").is_file() && dir.join("tests/gctest.c").is_file() {
         Ok(dir)

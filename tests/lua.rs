@@ -7,6 +7,10 @@
 //! The Lua C sources are those of the `lua-src` dev-dependency (found with `cargo metadata`;
 //! `LUA_SRC_DIR=<dir with lua.h>` overrides). Needs `gcc` on PATH.
 
+#[path = "common/crates.rs"]
+#[allow(dead_code)]
+mod crates;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -41,51 +45,6 @@ fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lua")
 }
 
-/// The directory holding Lua 5.4's C sources inside the `lua-src` package.
-fn lua_src_dir() -> Result<PathBuf, String> {
-    if let Some(d) = std::env::var_os("LUA_SRC_DIR") {
-        return Ok(PathBuf::from(d));
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("running {cargo} metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{cargo} metadata failed ({})", out.status));
-    }
-    let json = String::from_utf8_lossy(&out.stdout);
-    // Every package object has "manifest_path":"<path>"; the lua-src one lies in a directory
-    // named lua-src-<version>. A plain scan avoids a JSON dependency.
-    let key = "\"manifest_path\":\"";
-    let manifest = json
-        .match_indices(key)
-        .map(|(i, _)| {
-            let rest = &json[i + key.len()..];
-            &rest[..rest.find('"').unwrap_or(rest.len())]
-        })
-        .find(|p| {
-            Path::new(p)
-                .parent()
-                .and_then(|d| d.file_name())
-                .is_some_and(|n| n.to_string_lossy().starts_with("lua-src-"))
-        })
-        .ok_or("no lua-src package in cargo metadata")?;
-    let pkg = Path::new(manifest).parent().unwrap();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(pkg)
-        .map_err(|e| format!("{}: {e}", pkg.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("lua-5.4"))
-        })
-        .collect();
-    dirs.sort();
-    dirs.pop()
-        .ok_or_else(|| format!("no lua-5.4* directory in {}", pkg.display()))
-}
 
 /// The Lua library sources (every .c file of the directory; lua-src ships no lua.c/luac.c).
 fn lua_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -126,7 +85,7 @@ fn run_build(mut cmd: Command, what: &str) -> Result<(), String> {
 }
 
 fn build_both() -> Result<Builds, String> {
-    let src = lua_src_dir()?;
+    let src = crates::lua_src_dir()?;
     let sources = lua_sources(&src)?;
     let driver = example_dir().join("lua_run.c");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lua-{}", std::env::var("ASYNCIFY_CC_SJLJ").unwrap_or_else(|_| "default".into())));

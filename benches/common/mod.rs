@@ -5,6 +5,9 @@
 //! Each bench includes this file with `mod common;`, so not every item is used by every bench.
 #![allow(dead_code)]
 
+#[path = "../../tests/common/crates.rs"]
+pub mod crates;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};

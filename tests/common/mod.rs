@@ -18,6 +18,8 @@
 //! for experiments).
 #![allow(dead_code)]
 
+pub mod crates;
+
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
