@@ -19,7 +19,9 @@
 //! its frames matches; an owner whose capture is the lowest thing on the stack (its base is the
 //! stack pointer) is re-captured in place ([`reusable_top`]), which keeps loops in constant stack.
 
+use crate::asyncify;
 use crate::diag::{self, Part};
+use crate::mode::{self, Mode};
 use crate::ffi;
 use crate::root;
 use crate::stack::{self, Header};
@@ -135,6 +137,30 @@ pub unsafe fn place(owner: usize, top: usize, h: &mut Header) -> Chain {
     *(data_top as *mut Record) = Record { magic: MAGIC_RECORD, owner: owner as u32, id, size: size as u32 };
     h.rewind_buffer(data_top);
     Chain { base: base as u32, top: data_top as u32, sum: checksum(base, size), id }
+}
+
+/// The first step of every Asyncify leaf: if the leaf was re-entered by a rewind (the end of a
+/// capture, a jump, a context switch or a scan), ends the rewind and returns the value the root
+/// left for it; else `None` (an ordinary call). Inlined, so each leaf calls
+/// `asyncify.stop_rewind` directly, as Binaryen's leaf classification requires.
+#[inline(always)]
+pub unsafe fn resumed() -> Option<i32> {
+    if mode::get() != Mode::Rewinding {
+        return None;
+    }
+    asyncify::stop_rewind();
+    mode::set(Mode::Normal);
+    Some((*root::state()).resume)
+}
+
+/// The last step of every Asyncify leaf: records `op` for the root and starts an unwind into the
+/// free space of `h` below `limit`; the leaf then returns. Inlined, so each leaf calls
+/// `asyncify.start_unwind` directly.
+#[inline(always)]
+pub unsafe fn begin_unwind(op: root::Op, h: &mut Header, limit: usize) {
+    (*root::state()).op = op;
+    mode::set(Mode::Unwinding);
+    asyncify::start_unwind(h.unwind_buffer(limit));
 }
 
 /// The stack pointer of the running leaf, after the checks every leaf makes: the root is running

@@ -15,12 +15,10 @@
 //! Leaves (`getcontext`, `swapcontext`, `setcontext`) validate their target *before* unwinding,
 //! so misuse is reported with the stack intact.
 
-use crate::asyncify;
 use crate::capture::{self, Chain, RECORD_SIZE};
 use crate::diag::{self, Part};
 use crate::ffi;
-use crate::mode::{self, Mode};
-use crate::root::{self, Activation, Op, Owner};
+use crate::root::{Activation, Op, Owner};
 use crate::sp;
 use crate::stack::{self, Header};
 
@@ -167,29 +165,23 @@ unsafe fn capture_top(ucp: *mut Ucontext, h: &Header, sp_now: usize) -> usize {
 /// `getcontext` (POSIX); contract in `include/ucontext.h`. An Asyncify leaf.
 #[no_mangle]
 pub unsafe extern "C" fn getcontext(ucp: *mut Ucontext) -> i32 {
-    if mode::get() == Mode::Rewinding {
-        asyncify::stop_rewind();
-        mode::set(Mode::Normal);
-        return (*root::state()).resume;
+    if let Some(v) = capture::resumed() {
+        return v;
     }
     if ucp.is_null() {
         return asyncify_rt_einval();
     }
     let (h, sp_now) = capture::leaf_sp("getcontext");
     let top = capture_top(ucp, h, sp_now);
-    (*root::state()).op = Op::Capture { owner: Owner::Ctx(ucp), top };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
+    capture::begin_unwind(Op::Capture { owner: Owner::Ctx(ucp), top }, h, sp_now - RECORD_SIZE);
     0
 }
 
 /// `swapcontext` (POSIX); contract in `include/ucontext.h`. An Asyncify leaf.
 #[no_mangle]
 pub unsafe extern "C" fn swapcontext(oucp: *mut Ucontext, ucp: *const Ucontext) -> i32 {
-    if mode::get() == Mode::Rewinding {
-        asyncify::stop_rewind();
-        mode::set(Mode::Normal);
-        return (*root::state()).resume;
+    if let Some(v) = capture::resumed() {
+        return v;
     }
     if oucp.is_null() || ucp.is_null() {
         return asyncify_rt_einval();
@@ -199,9 +191,7 @@ pub unsafe extern "C" fn swapcontext(oucp: *mut Ucontext, ucp: *const Ucontext) 
         return asyncify_rt_einval();
     }
     let top = capture_top(oucp, h, sp_now);
-    (*root::state()).op = Op::Switch { save: Some((oucp, top)), to: ucp as *mut Ucontext };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
+    capture::begin_unwind(Op::Switch { save: Some((oucp, top)), to: ucp as *mut Ucontext }, h, sp_now - RECORD_SIZE);
     0
 }
 
@@ -216,9 +206,7 @@ pub unsafe extern "C" fn setcontext(ucp: *const Ucontext) -> i32 {
     if !check_target("setcontext", ucp, h, sp_now) {
         return asyncify_rt_einval();
     }
-    (*root::state()).op = Op::Switch { save: None, to: ucp as *mut Ucontext };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now));
+    capture::begin_unwind(Op::Switch { save: None, to: ucp as *mut Ucontext }, h, sp_now);
     0
 }
 

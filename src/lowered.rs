@@ -26,7 +26,6 @@
 //! `jmp_buf` returned and another function with a setjmp now has its slot at the same address,
 //! that function catches the jump (Emscripten shares this; glibc also resumes the dead frame).
 
-use crate::asyncify;
 use crate::capture;
 use crate::diag::{self, Part};
 use crate::ffi;
@@ -118,9 +117,7 @@ pub unsafe fn lowered_jump(env: *mut JmpBuf, val: i32, h: &mut stack::Header, sp
     j.value = if val == 0 { 1 } else { val };
     j.overflow = None;
     __asyncify_rt_jumping = 1;
-    (*root::state()).op = Op::LoweredJump { env };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now));
+    capture::begin_unwind(Op::LoweredJump { env }, h, sp_now);
 }
 
 #[cold]

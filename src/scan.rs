@@ -9,11 +9,9 @@
 //! stacks: [`asyncify_rt_for_each_suspended_context`] walks the intrusive list of stacks
 //! ([`crate::stack::register`]) and reports each suspended one.
 
-use crate::asyncify;
 use crate::capture::{self, RECORD_SIZE};
 use crate::context::{self, Ucontext};
 use crate::ffi;
-use crate::mode::{self, Mode};
 use crate::root::{self, Op};
 use crate::sp;
 use crate::stack::{self, Header, MAGIC_HEADER};
@@ -54,17 +52,13 @@ extern "C" {
 #[inline(always)]
 unsafe fn scan_body(call: Callback, what: &'static str) {
     let (h, sp_now) = capture::leaf_sp(what);
-    (*root::state()).op = Op::Scan { call, top: sp_now };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
+    capture::begin_unwind(Op::Scan { call, top: sp_now }, h, sp_now - RECORD_SIZE);
 }
 
 /// `asyncify_rt_scan_registers` (include/asyncify_rt.h). An Asyncify leaf.
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_scan_registers(f: Option<ScanFn>, user: *mut c_void) -> i32 {
-    if mode::get() == Mode::Rewinding {
-        asyncify::stop_rewind();
-        mode::set(Mode::Normal);
+    if capture::resumed().is_some() {
         return 0;
     }
     match f {
@@ -77,9 +71,7 @@ pub unsafe extern "C" fn asyncify_rt_scan_registers(f: Option<ScanFn>, user: *mu
 /// `emscripten_scan_registers` (Emscripten's signature). An Asyncify leaf. A NULL `f` is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn emscripten_scan_registers(f: Option<EmScanFn>) {
-    if mode::get() == Mode::Rewinding {
-        asyncify::stop_rewind();
-        mode::set(Mode::Normal);
+    if capture::resumed().is_some() {
         return;
     }
     if let Some(f) = f {
@@ -87,18 +79,19 @@ pub unsafe extern "C" fn emscripten_scan_registers(f: Option<EmScanFn>) {
     }
 }
 
-/// The running stack's header and the caller's stack pointer, for the stack scans.
-unsafe fn running_stack() -> (*mut Header, usize) {
-    (stack::current(), sp::get())
+/// The part of the running stack in use, `[stack pointer, top)`, for the stack scans.
+unsafe fn running_stack() -> (*mut c_void, *mut c_void) {
+    let h = stack::current();
+    let high = if h.is_null() { sp::main_stack_high() } else { (*h).high };
+    (sp::get() as *mut c_void, high as *mut c_void)
 }
 
 /// `asyncify_rt_scan_stack` (include/asyncify_rt.h).
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_scan_stack(f: Option<ScanFn>, user: *mut c_void) -> i32 {
     let Some(f) = f else { return asyncify_rt_einval() };
-    let (h, sp_now) = running_stack();
-    let high = if h.is_null() { sp::main_stack_high() } else { (*h).high };
-    f(sp_now as *mut c_void, high as *mut c_void, user);
+    let (begin, end) = running_stack();
+    f(begin, end, user);
     0
 }
 
@@ -106,9 +99,8 @@ pub unsafe extern "C" fn asyncify_rt_scan_stack(f: Option<ScanFn>, user: *mut c_
 #[no_mangle]
 pub unsafe extern "C" fn emscripten_scan_stack(f: Option<EmScanFn>) {
     if let Some(f) = f {
-        let (h, sp_now) = running_stack();
-        let high = if h.is_null() { sp::main_stack_high() } else { (*h).high };
-        f(sp_now as *mut c_void, high as *mut c_void);
+        let (begin, end) = running_stack();
+        f(begin, end);
     }
 }
 

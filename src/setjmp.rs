@@ -30,11 +30,9 @@
 //! Misuse ends the program through [`crate::diag::fatal`] with the statuses of
 //! `include/asyncify_rt.h`.
 
-use crate::asyncify;
 use crate::capture::{self, Chain, RECORD_SIZE};
 use crate::diag::{self, Part};
 use crate::ffi::{self, Status};
-use crate::mode::{self, Mode};
 use crate::root::{self, Op, Owner};
 use crate::stack::Header;
 
@@ -63,10 +61,8 @@ pub fn set_chain(e: &mut JmpBuf, c: Chain, h: &Header) {
 /// that each of them calls the Asyncify imports directly (making each an Asyncify leaf).
 #[inline(always)]
 unsafe fn setjmp_body(env: *mut JmpBuf) -> i32 {
-    if mode::get() == Mode::Rewinding {
-        asyncify::stop_rewind();
-        mode::set(Mode::Normal);
-        return (*root::state()).resume;
+    if let Some(v) = capture::resumed() {
+        return v;
     }
     let (h, sp_now) = capture::leaf_sp("setjmp");
     let e = &*env;
@@ -75,9 +71,7 @@ unsafe fn setjmp_body(env: *mut JmpBuf) -> i32 {
     } else {
         sp_now
     };
-    (*root::state()).op = Op::Capture { owner: Owner::Jmp(env), top };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now - RECORD_SIZE));
+    capture::begin_unwind(Op::Capture { owner: Owner::Jmp(env), top }, h, sp_now - RECORD_SIZE);
     0
 }
 
@@ -165,11 +159,8 @@ pub unsafe fn longjmp_body(env: *mut JmpBuf, val: i32) {
         return;
     }
     validate(env, h, sp_now, "longjmp");
-    let st = &mut *root::state();
-    st.resume = if val == 0 { 1 } else { val };
-    st.op = Op::Jump { env };
-    mode::set(Mode::Unwinding);
-    asyncify::start_unwind(h.unwind_buffer(sp_now));
+    (*root::state()).resume = if val == 0 { 1 } else { val };
+    capture::begin_unwind(Op::Jump { env }, h, sp_now);
 }
 
 /// `longjmp` (C11 7.13.2.1); contract in `include/setjmp.h`. Declared `_Noreturn` in C: it does
