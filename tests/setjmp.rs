@@ -8,6 +8,7 @@
 //!   one-line "asyncify-rt: " message), at -O2 and -O0.
 //! * `every_program_has_a_test`: each .c file in tests/c/setjmp is listed here.
 
+#[macro_use]
 mod common;
 
 use common::{Differential, Engine, Misuse};
@@ -28,18 +29,6 @@ fn differential(name: &str, opt: &str) {
     let program = format!("setjmp/{name}");
     let (args, env) = inputs(name);
     Differential::new(&program).opt(opt).args(args).env(env).check();
-}
-
-macro_rules! differential_tests {
-    ($($name:ident),* $(,)?) => {
-        const DIFFERENTIAL: &[&str] = &[$(stringify!($name)),*];
-        mod o2 {
-            $( #[test] fn $name() { super::differential(stringify!($name), "-O2"); } )*
-        }
-        mod o0 {
-            $( #[test] fn $name() { super::differential(stringify!($name), "-O0"); } )*
-        }
-    };
 }
 
 differential_tests! {

@@ -12,6 +12,7 @@
 //! * `every_program_has_a_test`: each .c file in tests/c/ucontext is listed here (except
 //!   `libcoro_*.c`, which tests/ucontext_clients.rs builds with the fetched libcoro).
 
+#[macro_use]
 mod common;
 
 use common::{Differential, Engine, Misuse};
@@ -19,18 +20,6 @@ use common::{Differential, Engine, Misuse};
 fn differential(name: &str, opt: &str) {
     let program = format!("ucontext/{name}");
     Differential::new(&program).opt(opt).check();
-}
-
-macro_rules! differential_tests {
-    ($($name:ident),* $(,)?) => {
-        const DIFFERENTIAL: &[&str] = &[$(stringify!($name)),*];
-        mod o2 {
-            $( #[test] fn $name() { super::differential(stringify!($name), "-O2"); } )*
-        }
-        mod o0 {
-            $( #[test] fn $name() { super::differential(stringify!($name), "-O0"); } )*
-        }
-    };
 }
 
 differential_tests! {

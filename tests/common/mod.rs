@@ -20,6 +20,23 @@
 
 pub mod crates;
 
+/// `differential_tests!(a, b, ...)`: one `#[test]` per C program of the suite, at `-O2` (module
+/// `o2`) and `-O0` (module `o0`), each calling the suite's own `differential(name, opt)`; also
+/// defines `DIFFERENTIAL`, the list of names (for the suite's "every program has a test" check).
+/// Used with `#[macro_use] mod common;`.
+#[allow(unused_macros)]
+macro_rules! differential_tests {
+    ($($name:ident),* $(,)?) => {
+        const DIFFERENTIAL: &[&str] = &[$(stringify!($name)),*];
+        mod o2 {
+            $( #[test] fn $name() { super::differential(stringify!($name), "-O2"); } )*
+        }
+        mod o0 {
+            $( #[test] fn $name() { super::differential(stringify!($name), "-O0"); } )*
+        }
+    };
+}
+
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
