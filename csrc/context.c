@@ -2,7 +2,7 @@
  * The C side of <ucontext.h>: makecontext's variadic arguments (Rust has no stable variadic
  * definitions) and the trampoline that calls a made context's function.
  *
- * The trampoline is the bottom of every made context's call chain: the root (src/root.rs) calls
+ * The trampoline is the bottom of every made context's call chain: the root (src/core/root.rs) calls
  * it to start the context and, in Asyncify rewind mode, to resume it. It calls the function
  * through a pointer of the exact type `void (*)(int, ..., int)` for the context's argc, because
  * wasm's call_indirect traps on a signature mismatch. Because it calls through a pointer, Binaryen
@@ -236,8 +236,14 @@ static asyncify_rt_call_fn const calls[ASYNCIFY_RT_MAX_CONTEXT_ARGS + 1] = {
     call0, call1, call2, call3, call4, call5, call6, call7, call8, call9, call10, call11, call12, call13, call14, call15, call16, call17, call18, call19, call20, call21, call22, call23, call24, call25, call26, call27, call28, call29, call30, call31, call32, call33, call34, call35, call36, call37, call38, call39, call40, call41, call42, call43, call44, call45, call46, call47, call48, call49, call50, call51, call52, call53, call54, call55, call56, call57, call58, call59, call60, call61, call62, call63, call64,
 };
 
+void asyncify_rt_context_return(void);
+
+/* Runs the made context's function; when it returns, asyncify_rt_context_return (an Asyncify
+ * leaf, src/context.rs) ends the context: uc_link is resumed or the process exits. It never
+ * returns here. */
 void asyncify_rt_trampoline(ucontext_t *ucp) {
     unsigned argc = ucp->uc_mcontext.__argc;
     calls[argc <= ASYNCIFY_RT_MAX_CONTEXT_ARGS ? argc : 0]((void (*)(void))(uintptr_t)ucp->uc_mcontext.__fn,
                                                          (const int *)(uintptr_t)ucp->uc_mcontext.__args);
+    asyncify_rt_context_return();
 }

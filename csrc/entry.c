@@ -1,7 +1,7 @@
 /*
  * The program's entry, wrapped. asyncify-cc links with
  *     -Wl,--wrap=__original_main -Wl,--wrap=__main_void
- * so that wasi-libc's `_start` reaches the runtime's root (asyncify_rt_root, src/root.rs) before
+ * so that wasi-libc's `_start` reaches the runtime's root (asyncify_rt_root, src/core/root.rs) before
  * any frame of the program. Two symbols because wasi-libc changed: the 2022 snapshot's `_start`
  * calls `__original_main` (which `int main(void)` defines itself, and libc's default calls
  * `__main_void`); newer ones call `__main_void` directly (defined by `int main(void)`, or by libc to

@@ -6,8 +6,8 @@
 # * Two globals of the runtime's own, kept in wasm globals rather than linear memory because an
 #   Asyncify unwind that overflows its buffer may overwrite linear memory above the buffer; the root
 #   reads these two to notice that before trusting anything in memory:
-#     asyncify_rt_mode_g    - the runtime's mode (0 normal, 1 unwinding, 2 rewinding), see src/mode.rs
-#     asyncify_rt_header_g  - address of the running stack's header (src/stack.rs)
+#     asyncify_rt_mode_g    - the runtime's mode (0 normal, 1 unwinding, 2 rewinding), see src/core/globals.rs
+#     asyncify_rt_header_g  - address of the running stack's header (src/core/stack.rs)
 # None of these functions call an Asyncify import, so Binaryen never instruments them.
 
 	.globaltype __stack_pointer, i32

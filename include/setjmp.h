@@ -22,16 +22,17 @@ extern "C" {
  * The saved execution context. 32 bytes, 4-byte aligned, on wasm32. It holds only bookkeeping
  * (where the saved frames are, which context and strategy set it, an identity for misuse checks);
  * the frames themselves live on the shadow stack. It may live on the stack, on the heap or in a
- * global. Field names are private; their meaning is documented in src/setjmp.rs.
+ * global. Field names are private; their meaning is documented in src/setjmp_capture.rs and
+ * src/setjmp_lowered.rs.
  */
 struct __jmp_buf_tag {
     unsigned int __magic;      /* which strategy set this buffer; 0 = never set */
-    unsigned int __ctx;        /* the context (stack) whose frames were saved; 0 = main */
+    unsigned int __stack;      /* the stack the buffer was set on (its runtime header's address) */
     unsigned int __data_base;  /* capture: lowest address of the saved frames = stack pointer after setjmp */
     unsigned int __data_top;   /* capture: end of the saved frames (the Asyncify rewind position) */
     unsigned int __sum;        /* capture: checksum of the saved frames */
     unsigned int __id;         /* capture: identity shared with the validity record above the frames */
-    unsigned int __aux[2];     /* LLVM's setjmp lowering: the label and the invocation id */
+    unsigned int __aux[2];     /* capture: the caller's frame address, unused; lowering: the label and the invocation slot */
 };
 
 typedef struct __jmp_buf_tag jmp_buf[1];
@@ -91,7 +92,7 @@ int __asyncify_rt_setjmp(jmp_buf env, void *frame) __attribute__((returns_twice)
 /*
  * Compiled with LLVM's setjmp lowering (asyncify-cc's default, -mllvm -enable-emscripten-sjlj):
  * clang rewrites calls to `setjmp` and `_setjmp` itself, so they must stay calls to those names
- * (sigsetjmp is routed to them). setjmp then costs O(1); see src/lowered.rs.
+ * (sigsetjmp is routed to them). setjmp then costs O(1); see src/setjmp_lowered.rs.
  */
 #define sigsetjmp(env, savemask) setjmp(((void)(savemask), (env)))
 #define siglongjmp(env, val) longjmp((env), (val))

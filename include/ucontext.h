@@ -40,9 +40,9 @@ typedef struct sigaltstack {
  */
 typedef struct {
     unsigned int __state;      /* what the context holds: 0 = nothing (never initialised) */
+    unsigned int __kind;       /* a saved chain: 1 = saved by swapcontext (resumes once), 2 = by getcontext */
     unsigned int __self;       /* address of the ucontext_t that holds this, when saved */
-    unsigned int __header;     /* the stack the context runs on (its header); 0 = main stack */
-    unsigned int __bottom;     /* the made context whose entry is at the bottom of the saved chain; 0 = main */
+    unsigned int __stack;      /* the stack the context runs on (its runtime header's address) */
     unsigned int __data_base;  /* saved chain: lowest address = the stack pointer to resume with */
     unsigned int __data_top;   /* saved chain: end (the Asyncify rewind position) */
     unsigned int __sum;        /* saved chain: checksum */
@@ -50,7 +50,8 @@ typedef struct {
     unsigned int __fn;         /* made context: the function (a table index) */
     unsigned int __argc;       /* made context: number of int arguments */
     unsigned int __args;       /* made context: address of the arguments (on its stack) */
-    unsigned int __reserved[5];
+    unsigned int __frame;      /* saved by getcontext: the caller's frame address */
+    unsigned int __reserved[4];
 } mcontext_t;
 
 /* A user context (POSIX). 88 bytes on wasm32 (wasi-libc's sigset_t is 1 byte). */
@@ -79,6 +80,19 @@ typedef struct ucontext_t {
  * NULL ucp; exhausting the stack ends the program with ASYNCIFY_RT_STATUS_STACK_EXHAUSTED.
  */
 int getcontext(ucontext_t *ucp) __attribute__((returns_twice));
+
+/*
+ * __asyncify_rt_getcontext - what the getcontext macro below calls; returns as getcontext.
+ * `frame` is __builtin_frame_address(0) of the caller. Taking it makes clang save the stack pointer
+ * on entry to the caller and restore it on return, even in a function with no stack frame of its
+ * own, so the frames getcontext saves below the caller's stack pointer are freed when the caller
+ * returns: a small helper that calls getcontext for one context of many uses no stack once it
+ * returned. The runtime also records it to tell a capture it may replace in place from a stale one
+ * (see src/core/capture.rs). C11 7.1.4 allows a library function to be a macro as well; the
+ * function remains for `#undef getcontext`, for taking its address, and for other headers.
+ */
+int __asyncify_rt_getcontext(ucontext_t *ucp, void *frame) __attribute__((returns_twice));
+#define getcontext(ucp) __asyncify_rt_getcontext((ucp), __builtin_frame_address(0))
 
 /*
  * setcontext - resume the context *ucp (POSIX): a context saved by getcontext or swapcontext, or

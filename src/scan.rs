@@ -7,14 +7,14 @@
 //! the collector's callback with exactly that range, and rewinds with the leaf's own stack
 //! pointer, so nothing is kept. Suspended contexts already have their locals spilled, on their own
 //! stacks: [`asyncify_rt_for_each_suspended_context`] walks the intrusive list of stacks
-//! ([`crate::stack::register`]) and reports each suspended one.
+//! ([`crate::core::stack::register`]) and reports each suspended one.
 
-use crate::capture::{self, RECORD_SIZE};
-use crate::context::{self, Ucontext};
+use crate::core::capture::{self, RECORD_SIZE};
+use crate::core::globals::{self, Global};
+use crate::core::leaf;
+use crate::core::root::{self, Activation};
+use crate::core::stack::{self, Header, MAGIC_HEADER};
 use crate::ffi;
-use crate::root::{self, Op};
-use crate::sp;
-use crate::stack::{self, Header, MAGIC_HEADER};
 use core::ffi::c_void;
 
 /// `asyncify_rt_scan_fn`.
@@ -26,8 +26,8 @@ pub type ContextFn = unsafe extern "C" fn(*const ffi::asyncify_rt_context_info, 
 
 /// A scan callback of either flavour (wasm's `call_indirect` checks the signature, so each is
 /// called through its own type).
-#[derive(Clone, Copy, Debug)]
-pub enum Callback {
+#[derive(Clone, Copy)]
+enum Callback {
     /// `asyncify_rt_scan_fn` with its user data.
     Rt(ScanFn, *mut c_void),
     /// Emscripten's `em_scan_func`.
@@ -36,7 +36,10 @@ pub enum Callback {
 
 impl Callback {
     /// Calls the callback with `[begin, end)`.
-    pub unsafe fn invoke(self, begin: usize, end: usize) {
+    ///
+    /// # Safety
+    /// The function pointer must be callable with the range (the user's contract).
+    unsafe fn invoke(self, begin: usize, end: usize) {
         match self {
             Callback::Rt(f, user) => f(begin as *mut c_void, end as *mut c_void, user),
             Callback::Em(f) => f(begin as *mut c_void, end as *mut c_void),
@@ -44,21 +47,51 @@ impl Callback {
     }
 }
 
+/// The register scan whose unwind is in flight: its callback and the scanning leaf's stack
+/// pointer.
+static PENDING: Global<(Option<Callback>, usize)> = Global::new((None, 0));
+
 extern "C" {
     fn asyncify_rt_einval() -> i32;
 }
 
 /// The common body of the register scans; inlined so each calls the Asyncify imports directly.
+///
+/// # Safety
+/// Only as the body of a leaf, after its `resumed` step.
 #[inline(always)]
 unsafe fn scan_body(call: Callback, what: &'static str) {
-    let (h, sp_now) = capture::leaf_sp(what);
-    capture::begin_unwind(Op::Scan { call, top: sp_now }, h, sp_now - RECORD_SIZE);
+    let (h, sp_now) = leaf::checked_sp(what);
+    PENDING.write((Some(call), sp_now));
+    leaf::begin_unwind(arrive_scan, h, sp_now - RECORD_SIZE);
+}
+
+/// The root's step for a register scan: place the spilled frames below the leaf's stack pointer,
+/// call the callback with exactly their range (on the scanned stack, below them), then rewind
+/// with the leaf's own stack pointer, so the spilled copy is not kept.
+///
+/// # Safety
+/// See [`root::Arrive`].
+unsafe fn arrive_scan(h: *mut Header) -> Activation {
+    let (call, top) = PENDING.read();
+    let c = capture::place(0, top, h);
+    globals::set_sp(c.resume_sp());
+    root::set_in_callback(true);
+    if let Some(call) = call {
+        call.invoke(c.base as usize, c.top as usize);
+    }
+    root::set_in_callback(false);
+    root::set_resume_value(0);
+    Activation { header: h, sp: top, rewind: true }
 }
 
 /// `asyncify_rt_scan_registers` (include/asyncify_rt.h). An Asyncify leaf.
+///
+/// # Safety
+/// `f` must be callable as an `asyncify_rt_scan_fn` with `user`.
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_scan_registers(f: Option<ScanFn>, user: *mut c_void) -> i32 {
-    if capture::resumed().is_some() {
+    if leaf::resumed().is_some() {
         return 0;
     }
     match f {
@@ -69,9 +102,12 @@ pub unsafe extern "C" fn asyncify_rt_scan_registers(f: Option<ScanFn>, user: *mu
 }
 
 /// `emscripten_scan_registers` (Emscripten's signature). An Asyncify leaf. A NULL `f` is ignored.
+///
+/// # Safety
+/// `f` must be callable as an `em_scan_func`.
 #[no_mangle]
 pub unsafe extern "C" fn emscripten_scan_registers(f: Option<EmScanFn>) {
-    if capture::resumed().is_some() {
+    if leaf::resumed().is_some() {
         return;
     }
     if let Some(f) = f {
@@ -80,13 +116,21 @@ pub unsafe extern "C" fn emscripten_scan_registers(f: Option<EmScanFn>) {
 }
 
 /// The part of the running stack in use, `[stack pointer, top)`, for the stack scans.
-unsafe fn running_stack() -> (*mut c_void, *mut c_void) {
+fn running_stack() -> (*mut c_void, *mut c_void) {
     let h = stack::current();
-    let high = if h.is_null() { sp::main_stack_high() } else { (*h).high };
-    (sp::get() as *mut c_void, high as *mut c_void)
+    let high = if h.is_null() {
+        globals::main_stack_high()
+    } else {
+        // SAFETY: the running stack's header is live while the root runs.
+        unsafe { (*h).high }
+    };
+    (globals::sp() as *mut c_void, high as *mut c_void)
 }
 
 /// `asyncify_rt_scan_stack` (include/asyncify_rt.h).
+///
+/// # Safety
+/// `f` must be callable as an `asyncify_rt_scan_fn` with `user`.
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_scan_stack(f: Option<ScanFn>, user: *mut c_void) -> i32 {
     let Some(f) = f else { return asyncify_rt_einval() };
@@ -96,6 +140,9 @@ pub unsafe extern "C" fn asyncify_rt_scan_stack(f: Option<ScanFn>, user: *mut c_
 }
 
 /// `emscripten_scan_stack` (Emscripten's signature). A NULL `f` is ignored.
+///
+/// # Safety
+/// `f` must be callable as an `em_scan_func`.
 #[no_mangle]
 pub unsafe extern "C" fn emscripten_scan_stack(f: Option<EmScanFn>) {
     if let Some(f) = f {
@@ -104,11 +151,16 @@ pub unsafe extern "C" fn emscripten_scan_stack(f: Option<EmScanFn>) {
     }
 }
 
-/// `asyncify_rt_for_each_suspended_context` (include/asyncify_rt.h).
+/// `asyncify_rt_for_each_suspended_context` (include/asyncify_rt.h): walks the list of stacks
+/// and reports each one whose chain is suspended by a context switch, from the saved frames its
+/// header records.
+///
+/// # Safety
+/// `f` must be callable as an `asyncify_rt_context_fn` with `user`.
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_for_each_suspended_context(f: Option<ContextFn>, user: *mut c_void) -> i32 {
     let Some(f) = f else { return asyncify_rt_einval() };
-    let anchor = (*root::state()).main_header;
+    let anchor = stack::main_header();
     if anchor.is_null() {
         return 0;
     }
@@ -116,21 +168,17 @@ pub unsafe extern "C" fn asyncify_rt_for_each_suspended_context(f: Option<Contex
     let mut count = 0;
     let mut h = anchor;
     loop {
-        let hd = &*h;
-        let next = hd.next as *mut Header;
-        if h != running && hd.magic == MAGIC_HEADER && hd.suspended != 0 {
-            let m = &(*(hd.suspended as *const Ucontext)).uc_mcontext;
-            if m.__state == context::STATE_SAVED && m.__header as usize == hd.ctx {
-                let info = ffi::asyncify_rt_context_info {
-                    context: hd.owner as *const Ucontext,
-                    stack_begin: sp::align_down(m.__data_base as usize) as *mut c_void,
-                    stack_end: hd.high as *mut c_void,
-                    frames_begin: m.__data_base as usize as *mut c_void,
-                    frames_end: m.__data_top as usize as *mut c_void,
-                };
-                f(&info, user);
-                count += 1;
-            }
+        let next = (*h).next as *mut Header;
+        if h != running && (*h).magic == MAGIC_HEADER && (*h).suspended_base != 0 {
+            let info = ffi::asyncify_rt_context_info {
+                context: (*h).owner as *const ffi::ucontext_t,
+                stack_begin: globals::align_down((*h).suspended_base) as *mut c_void,
+                stack_end: (*h).high as *mut c_void,
+                frames_begin: (*h).suspended_base as *mut c_void,
+                frames_end: (*h).suspended_top as *mut c_void,
+            };
+            f(&info, user);
+            count += 1;
         }
         if next == anchor || next.is_null() {
             break;

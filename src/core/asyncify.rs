@@ -10,7 +10,7 @@
 //! helper (which would itself become the leaf and make its callers instrumented).
 //!
 //! `asyncify.get_state` is not importable (rejected by wasm-opt 108-132), so the runtime keeps its
-//! own mode ([`crate::mode`]).
+//! own mode ([`super::globals::Mode`]).
 
 /// Binaryen's Asyncify data structure: the next free byte of the buffer (`current`) and the end
 /// of the buffer (`end`). An unwind stores frames upward from `current`; a rewind pops them back
@@ -46,7 +46,8 @@ mod raw {
 /// instrumented callers then store their frames and return in turn, up to the root).
 ///
 /// # Safety
-/// `data` must describe writable memory that no live frame uses.
+/// `data` must point to a [`Data`] that stays valid until the unwind is stopped, describing
+/// writable memory that no live frame uses; Binaryen's state must be normal.
 #[inline(always)]
 pub unsafe fn start_unwind(data: *mut Data) {
     raw::start_unwind(data)
@@ -55,7 +56,8 @@ pub unsafe fn start_unwind(data: *mut Data) {
 /// Ends an unwind that reached the root.
 ///
 /// # Safety
-/// Only in the root, after the unwound call returned; `current <= end` or Binaryen traps.
+/// Only in the root (or an `invoke_*` wrapper of the lowered protocol), after the unwound call
+/// returned; `current <= end` or Binaryen traps.
 #[inline(always)]
 pub unsafe fn stop_unwind() {
     raw::stop_unwind()
@@ -64,7 +66,8 @@ pub unsafe fn stop_unwind() {
 /// Begins a rewind from `data`; the root then calls the bottom function of the saved chain.
 ///
 /// # Safety
-/// `data.current` must be the end of a complete saved chain whose bottom function the root calls.
+/// `data` must point to a [`Data`] valid until the rewind stops, whose `current` is the end of a
+/// complete saved chain; the caller must then call that chain's bottom function.
 #[inline(always)]
 pub unsafe fn start_rewind(data: *mut Data) {
     raw::start_rewind(data)
