@@ -31,7 +31,7 @@ struct __jmp_buf_tag {
     unsigned int __data_base;  /* capture: lowest address of the saved frames = stack pointer after setjmp */
     unsigned int __data_top;   /* capture: end of the saved frames (the Asyncify rewind position) */
     unsigned int __sum;        /* capture: checksum of the saved frames */
-    unsigned int __id;         /* capture: identity shared with the validity record above the frames */
+    unsigned int __id;         /* capture: identity shared with the validity record; lowering: the invocation serial (0: none) */
     unsigned int __aux[2];     /* capture: the caller's frame address, unused; lowering: the label and the invocation slot */
 };
 

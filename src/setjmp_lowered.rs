@@ -15,10 +15,15 @@
 //!   `emscripten_longjmp` otherwise.
 //! * A jump that no wrapper catches reaches the root ([`arrive_uncaught`]): misuse.
 //!
-//! Known gap: invocations are identified by the address of a slot in their frame (LLVM's
-//! protocol), so if the function that set the `jmp_buf` returned and another function with a
-//! setjmp now has its slot at the same address, that function catches the jump (Emscripten shares
-//! this; glibc resumes the dead frame).
+//! **Returned functions.** LLVM identifies an invocation by the address of a slot in its frame, so
+//! after the function that set a `jmp_buf` returns, another function with a setjmp may have its
+//! slot at the same address and would catch a jump meant for the dead one. `asyncify-cc` closes
+//! this: it rewrites each function that calls `__wasm_setjmp` to take a fresh serial from
+//! [`asyncify_rt_new_invocation`] on entry and pass it to [`__asyncify_rt_wasm_setjmp`] and
+//! [`__asyncify_rt_wasm_setjmp_test`] (the same calls with one more argument). The serial is kept
+//! in the `jmp_buf` and written into the slot, so a jump finds a dead `jmp_buf` by its slot no
+//! longer holding its serial ([`Misuse::JmpBufSlotReused`]), and a function that was not the one
+//! that set it never catches it. Code not so rewritten (serial 0) keeps LLVM's plain protocol.
 
 use crate::core::diag::{self, Misuse, Subject};
 use crate::core::globals::{self, Global, Mode};
@@ -69,34 +74,78 @@ pub extern "C" fn getTempRet0() -> i32 {
     TEMP_RET0.read()
 }
 
-/// `__wasm_setjmp(env, label, invocation_id)`: what a lowered `setjmp(env)` calls. Records in
-/// `env` that the invocation `invocation_id` (the address of a slot in the calling function's
-/// frame, which LLVM allocates only for its address) continues at `label` when jumped to, and the
-/// running stack. Constant cost; saves no frames.
+/// The last invocation serial handed out.
+static SERIAL: Global<u32> = Global::new(0);
+
+/// `asyncify_rt_new_invocation()`: a fresh serial (never 0) for an invocation of a function that
+/// calls setjmp; called on entry to each such function by the code asyncify-cc rewrites.
+#[no_mangle]
+pub extern "C" fn asyncify_rt_new_invocation() -> u32 {
+    let mut s = SERIAL.read().wrapping_add(1);
+    if s == 0 {
+        s = 1;
+    }
+    SERIAL.write(s);
+    s
+}
+
+/// `__asyncify_rt_wasm_setjmp(env, label, invocation_id, serial)`: [`__wasm_setjmp`] for an
+/// invocation that has the serial `serial` (0: unknown, LLVM's plain protocol). Records in `env`
+/// that the invocation `invocation_id` (the address of a 4-byte slot in the calling function's
+/// frame, which LLVM allocates only for its address) continues at `label` when jumped to, the
+/// running stack and the serial, which it also writes into the slot. Constant cost; saves no
+/// frames.
 ///
 /// # Safety
-/// `env` must point to a writable `jmp_buf`.
+/// `env` must point to a writable `jmp_buf`, `invocation_id` to LLVM's slot (4 writable bytes of
+/// the caller's frame).
 #[no_mangle]
-pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32) {
+pub unsafe extern "C" fn __asyncify_rt_wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32, serial: u32) {
     let e = &mut *env;
     e.__magic = MAGIC_LOWERED;
     e.__stack = stack::current() as u32;
+    e.__id = serial;
     e.__aux = [label, invocation_id as u32];
+    if serial != 0 {
+        invocation_id.write(serial);
+    }
 }
 
-/// `__wasm_setjmp_test(env, invocation_id)`: the label to continue at if `env` was set by the
-/// invocation `invocation_id`, else 0 (the jump is for a function further up).
+/// `__wasm_setjmp(env, label, invocation_id)`: what a lowered `setjmp(env)` calls (LLVM's
+/// protocol); [`__asyncify_rt_wasm_setjmp`] with no serial.
+///
+/// # Safety
+/// As [`__asyncify_rt_wasm_setjmp`].
+#[no_mangle]
+pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32) {
+    __asyncify_rt_wasm_setjmp(env, label, invocation_id, 0)
+}
+
+/// `__asyncify_rt_wasm_setjmp_test(env, invocation_id, serial)`: the label to continue at if
+/// `env` was set by this invocation (slot `invocation_id`, and serial `serial` when both sides
+/// know one), else 0 (the jump is for a function further up).
 ///
 /// # Safety
 /// `env` must point to a readable `jmp_buf`.
 #[no_mangle]
-pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32) -> u32 {
+pub unsafe extern "C" fn __asyncify_rt_wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32, serial: u32) -> u32 {
     let e = &*env;
-    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 {
+    let same_serial = e.__id == 0 || serial == 0 || e.__id == serial;
+    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 && same_serial {
         e.__aux[0]
     } else {
         0
     }
+}
+
+/// `__wasm_setjmp_test(env, invocation_id)` (LLVM's protocol):
+/// [`__asyncify_rt_wasm_setjmp_test`] with no serial.
+///
+/// # Safety
+/// As [`__asyncify_rt_wasm_setjmp_test`].
+#[no_mangle]
+pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32) -> u32 {
+    __asyncify_rt_wasm_setjmp_test(env, invocation_id, 0)
 }
 
 /// A jump to the lowered `env` (its magic already checked by the caller): validates it, records
@@ -127,8 +176,13 @@ unsafe fn validate(env: *mut JmpBuf, h: usize, sp_now: usize, what: &'static str
     }
     // The invocation slot lives in the frame of the function that called setjmp; a live frame is
     // at or above the stack pointer of any function it (indirectly) calls.
-    if (e.__aux[1] as usize) < sp_now {
+    let slot = e.__aux[1] as usize;
+    if slot < sp_now {
         diag::report(Misuse::JmpBufBelowSp, what, Subject::JmpBuf(env as usize));
+    }
+    // With a serial, the slot (live memory, just checked) must still hold it.
+    if e.__id != 0 && (slot as *const u32).read() != e.__id {
+        diag::report(Misuse::JmpBufSlotReused, what, Subject::JmpBuf(env as usize));
     }
 }
 
