@@ -18,12 +18,13 @@
 //! **Returned functions.** LLVM identifies an invocation by the address of a slot in its frame, so
 //! after the function that set a `jmp_buf` returns, another function with a setjmp may have its
 //! slot at the same address and would catch a jump meant for the dead one. `asyncify-cc` closes
-//! this: it rewrites each function that calls `__wasm_setjmp` to take a fresh serial from
-//! [`asyncify_rt_new_invocation`] on entry and pass it to [`__asyncify_rt_wasm_setjmp`] and
-//! [`__asyncify_rt_wasm_setjmp_test`] (the same calls with one more argument). The serial is kept
-//! in the `jmp_buf` and written into the slot, so a jump finds a dead `jmp_buf` by its slot no
-//! longer holding its serial ([`Misuse::JmpBufSlotReused`]), and a function that was not the one
-//! that set it never catches it. Code not so rewritten (serial 0) keeps LLVM's plain protocol.
+//! this by rewriting the linked module (`asyncify-cc/serials.rs`): each function that calls
+//! `__wasm_setjmp` takes a fresh serial on entry and writes it into its slot before each call to
+//! `__wasm_setjmp` and `__wasm_setjmp_test`. [`__wasm_setjmp`] records the slot's serial in the
+//! `jmp_buf`; a jump whose slot no longer holds it is diagnosed ([`Misuse::JmpBufSlotReused`]),
+//! and a function other than the one that set it never catches it. In code not so rewritten the
+//! slot holds whatever it held, which nothing changes while the invocation lives, so the checks
+//! never reject a legal jump there (and detect less).
 
 use crate::core::diag::{self, Misuse, Subject};
 use crate::core::globals::{self, Global, Mode};
@@ -74,78 +75,39 @@ pub extern "C" fn getTempRet0() -> i32 {
     TEMP_RET0.read()
 }
 
-/// The last invocation serial handed out.
-static SERIAL: Global<u32> = Global::new(0);
-
-/// `asyncify_rt_new_invocation()`: a fresh serial (never 0) for an invocation of a function that
-/// calls setjmp; called on entry to each such function by the code asyncify-cc rewrites.
-#[no_mangle]
-pub extern "C" fn asyncify_rt_new_invocation() -> u32 {
-    let mut s = SERIAL.read().wrapping_add(1);
-    if s == 0 {
-        s = 1;
-    }
-    SERIAL.write(s);
-    s
-}
-
-/// `__asyncify_rt_wasm_setjmp(env, label, invocation_id, serial)`: [`__wasm_setjmp`] for an
-/// invocation that has the serial `serial` (0: unknown, LLVM's plain protocol). Records in `env`
-/// that the invocation `invocation_id` (the address of a 4-byte slot in the calling function's
-/// frame, which LLVM allocates only for its address) continues at `label` when jumped to, the
-/// running stack and the serial, which it also writes into the slot. Constant cost; saves no
-/// frames.
+/// `__wasm_setjmp(env, label, invocation_id)`: what a lowered `setjmp(env)` calls (LLVM's
+/// protocol). Records in `env` that the invocation `invocation_id` (the address of a 4-byte slot
+/// in the calling function's frame, which LLVM allocates only for its address) continues at
+/// `label` when jumped to, the running stack, and the serial the slot holds (written there by the
+/// code asyncify-cc rewrote; in other code whatever the slot holds, which nothing changes while
+/// the invocation lives). Constant cost; saves no frames.
 ///
 /// # Safety
-/// `env` must point to a writable `jmp_buf`, `invocation_id` to LLVM's slot (4 writable bytes of
+/// `env` must point to a writable `jmp_buf`, `invocation_id` to LLVM's slot (4 readable bytes of
 /// the caller's frame).
 #[no_mangle]
-pub unsafe extern "C" fn __asyncify_rt_wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32, serial: u32) {
+pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32) {
     let e = &mut *env;
     e.__magic = MAGIC_LOWERED;
     e.__stack = stack::current() as u32;
-    e.__id = serial;
+    e.__id = invocation_id.read();
     e.__aux = [label, invocation_id as u32];
-    if serial != 0 {
-        invocation_id.write(serial);
-    }
 }
 
-/// `__wasm_setjmp(env, label, invocation_id)`: what a lowered `setjmp(env)` calls (LLVM's
-/// protocol); [`__asyncify_rt_wasm_setjmp`] with no serial.
+/// `__wasm_setjmp_test(env, invocation_id)` (LLVM's protocol): the label to continue at if
+/// `env` was set by this invocation (its slot is `invocation_id` and holds the serial `env`
+/// recorded), else 0 (the jump is for a function further up).
 ///
 /// # Safety
-/// As [`__asyncify_rt_wasm_setjmp`].
+/// `env` must point to a readable `jmp_buf`, `invocation_id` to LLVM's slot.
 #[no_mangle]
-pub unsafe extern "C" fn __wasm_setjmp(env: *mut JmpBuf, label: u32, invocation_id: *mut u32) {
-    __asyncify_rt_wasm_setjmp(env, label, invocation_id, 0)
-}
-
-/// `__asyncify_rt_wasm_setjmp_test(env, invocation_id, serial)`: the label to continue at if
-/// `env` was set by this invocation (slot `invocation_id`, and serial `serial` when both sides
-/// know one), else 0 (the jump is for a function further up).
-///
-/// # Safety
-/// `env` must point to a readable `jmp_buf`.
-#[no_mangle]
-pub unsafe extern "C" fn __asyncify_rt_wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32, serial: u32) -> u32 {
+pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32) -> u32 {
     let e = &*env;
-    let same_serial = e.__id == 0 || serial == 0 || e.__id == serial;
-    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 && same_serial {
+    if e.__magic == MAGIC_LOWERED && e.__aux[1] == invocation_id as u32 && e.__id == invocation_id.read() {
         e.__aux[0]
     } else {
         0
     }
-}
-
-/// `__wasm_setjmp_test(env, invocation_id)` (LLVM's protocol):
-/// [`__asyncify_rt_wasm_setjmp_test`] with no serial.
-///
-/// # Safety
-/// As [`__asyncify_rt_wasm_setjmp_test`].
-#[no_mangle]
-pub unsafe extern "C" fn __wasm_setjmp_test(env: *const JmpBuf, invocation_id: *const u32) -> u32 {
-    __asyncify_rt_wasm_setjmp_test(env, invocation_id, 0)
 }
 
 /// A jump to the lowered `env` (its magic already checked by the caller): validates it, records
@@ -180,8 +142,9 @@ unsafe fn validate(env: *mut JmpBuf, h: usize, sp_now: usize, what: &'static str
     if slot < sp_now {
         diag::report(Misuse::JmpBufBelowSp, what, Subject::JmpBuf(env as usize));
     }
-    // With a serial, the slot (live memory, just checked) must still hold it.
-    if e.__id != 0 && (slot as *const u32).read() != e.__id {
+    // The slot (live memory, just checked) must still hold the serial recorded by setjmp: nothing
+    // but setjmp's caller (rewritten by asyncify-cc) writes it while that invocation lives.
+    if (slot as *const u32).read() != e.__id {
         diag::report(Misuse::JmpBufSlotReused, what, Subject::JmpBuf(env as usize));
     }
 }
