@@ -5,7 +5,7 @@
 //! facts that decide the extra flags (target, sysroot, optimisation level, debug info, stack
 //! size). This module reads those facts without interpreting anything else.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::Path;
 
 mod response;
@@ -78,6 +78,10 @@ pub struct Analysis {
     pub inputs: usize,
     /// The user asked for (or turned off) colored diagnostics explicitly.
     pub color_given: bool,
+    /// The arguments name wasi-libc's exception-handling setjmp library (`-lsetjmp`,
+    /// `-l setjmp`, the same given to the linker with `-Wl,` or `-Xlinker`, or an input file
+    /// named `libsetjmp.a` or `libsetjmp.so`), which defines the same symbols as the runtime.
+    pub setjmp_library: bool,
 }
 
 /// Maps a clang `-O` flag to wasm-opt's: `-O1`..`-O3`, `-Os`, `-Oz` as they are, `-O`/`-Og` to
@@ -129,6 +133,7 @@ pub fn analyse(args: &[OsString]) -> Analysis {
         dashdash: None,
         inputs: 0,
         color_given: false,
+        setjmp_library: false,
     };
     let mut compile_only = false;
     let mut partial = false;
@@ -152,6 +157,7 @@ pub fn analyse(args: &[OsString]) -> Analysis {
         }
         if s == "-" || !s.starts_with('-') {
             a.inputs += 1;
+            a.setjmp_library |= is_setjmp_library_file(s);
             continue;
         }
         if takes_next(s) {
@@ -161,7 +167,10 @@ pub fn analyse(args: &[OsString]) -> Analysis {
             match s {
                 "-o" | "--output" => a.output = Some(v),
                 "-x" => a.uses_x = true,
-                "-l" => a.inputs += 1,
+                "-l" => {
+                    a.inputs += 1;
+                    a.setjmp_library |= vs == "setjmp";
+                }
                 "-target" => a.has_target = true,
                 "--sysroot" => a.has_sysroot = true,
                 "-Xlinker" => linker_args.push(vs),
@@ -185,6 +194,7 @@ pub fn analyse(args: &[OsString]) -> Analysis {
             a.uses_x = true;
         } else if s.starts_with("-l") {
             a.inputs += 1;
+            a.setjmp_library |= s == "-lsetjmp";
         } else if let Some(list) = s.strip_prefix("-Wl,") {
             linker_args.extend(list.split(',').map(String::from));
         } else if s.starts_with("-O") {
@@ -215,6 +225,14 @@ pub fn analyse(args: &[OsString]) -> Analysis {
         if RELOCATABLE_LINKER_ARGS.contains(&la.as_str()) && (k == 0 || linker_args[k - 1] != "-z") {
             partial = true;
         }
+        let prev = if k == 0 { "" } else { linker_args[k - 1].as_str() };
+        if la == "-lsetjmp"
+            || la == "--library=setjmp"
+            || (la == "setjmp" && (prev == "-l" || prev == "--library"))
+            || is_setjmp_library_file(la)
+        {
+            a.setjmp_library = true;
+        }
     }
     a.mode = if compile_only || a.inputs == 0 {
         Mode::Compile
@@ -226,26 +244,15 @@ pub fn analyse(args: &[OsString]) -> Analysis {
     a
 }
 
-/// The file clang writes for a link without `-o`.
-pub fn default_output() -> &'static OsStr {
-    OsStr::new("a.out")
-}
-
-/// True when `path` is a place a file can be renamed to and from: not stdout (`-`), and not an
-/// existing non-regular file such as `/dev/null`.
-pub fn is_plain_output(path: &Path) -> bool {
-    if path.as_os_str() == "-" {
-        return false;
-    }
-    match std::fs::metadata(path) {
-        Ok(m) => m.is_file(),
-        Err(_) => true,
-    }
+/// True when the path `s` names wasi-libc's setjmp library file (`libsetjmp.a`, `libsetjmp.so`).
+fn is_setjmp_library_file(s: &str) -> bool {
+    Path::new(s).file_name().is_some_and(|n| n == "libsetjmp.a" || n == "libsetjmp.so")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
 
     fn an(args: &[&str]) -> Analysis {
         let v: Vec<OsString> = args.iter().map(OsString::from).collect();
@@ -298,5 +305,21 @@ mod tests {
         assert!(an(&["a.c", "-Xlinker", "-z", "-Xlinker", "stack-size=65536"]).stack_size_given);
         assert!(an(&["a.c", "-z", "stack-size=65536"]).stack_size_given);
         assert!(!an(&["a.c", "-Wl,--gc-sections"]).stack_size_given);
+    }
+
+    #[test]
+    fn setjmp_library() {
+        for args in [
+            &["a.c", "-lsetjmp"][..],
+            &["a.c", "-l", "setjmp"],
+            &["a.c", "-Wl,-lsetjmp"],
+            &["a.c", "-Xlinker", "-l", "-Xlinker", "setjmp"],
+            &["a.c", "/sysroot/lib/wasm32-wasi/libsetjmp.a"],
+        ] {
+            assert!(an(args).setjmp_library, "{args:?}");
+        }
+        for args in [&["a.c", "-lsetjmpx"][..], &["a.c", "-L", "setjmp"], &["a.c", "-o", "libsetjmp.a.wasm"]] {
+            assert!(!an(args).setjmp_library, "{args:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::args::{self, Analysis};
+use crate::args::Analysis;
 use crate::flags::{self, splice, without_output};
 use crate::invoke;
 use crate::settings::{Settings, Sjlj};
@@ -17,7 +17,7 @@ use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
 /// Links a program and returns asyncify-cc's exit status: 0 on success, else the status of the
 /// failing step (see the crate documentation). `clang` is the clang to run, `user` the user's
 /// arguments (without asyncify-cc's own options), `expanded` the same with response files
-/// expanded, `analysis` their [`args::analyse`], `target_flags` the [`flags::target_flags`].
+/// expanded, `analysis` their [`crate::args::analyse`], `target_flags` the [`flags::target_flags`].
 pub fn link(
     clang: &Path,
     user: &[OsString],
@@ -57,9 +57,12 @@ fn require_runtime(settings: &Settings) -> Result<(), i32> {
     Err(OWN_ERROR)
 }
 
+/// The file clang writes for a link without `-o`.
+const DEFAULT_OUTPUT: &str = "a.out";
+
 /// The program's file: the user's last `-o`, else clang's default `a.out`.
 fn output_path(analysis: &Analysis) -> PathBuf {
-    PathBuf::from(analysis.output.clone().unwrap_or_else(|| args::default_output().to_owned()))
+    PathBuf::from(analysis.output.clone().unwrap_or_else(|| OsString::from(DEFAULT_OUTPUT)))
 }
 
 /// For LLVM's setjmp lowering: links the program once with undefined symbols allowed into the
@@ -162,6 +165,18 @@ fn run_asyncify(wasm_opt: &Path, analysis: &Analysis, files: &LinkFiles, setting
     }
 }
 
+/// True when `path` is a place a file can be renamed to and from: not stdout (`-`), and not an
+/// existing non-regular file such as `/dev/null`.
+fn is_plain_output(path: &Path) -> bool {
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) => m.is_file(),
+        Err(_) => true,
+    }
+}
+
 /// What the pre-asyncify module file holds, which decides what happens to it at the end.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Pre {
@@ -175,7 +190,7 @@ enum Pre {
 
 /// The files of one program link, with the guarantee that dropping the guard leaves only what
 /// the link's outcome calls for:
-/// * the output (when it is a regular file or does not exist yet, see [`args::is_plain_output`])
+/// * the output (when it is a regular file or does not exist yet, see [`is_plain_output`])
 ///   is removed unless [`LinkFiles::keep_output`] was called, so a failed build never leaves a
 ///   program that looks finished, not even one from an earlier build;
 /// * the pre-asyncify module is removed as its [`Pre`] state says;
@@ -202,7 +217,7 @@ struct LinkFiles {
 impl LinkFiles {
     /// The guard of a link writing `out`; nothing is created yet.
     fn new(out: PathBuf, keep_temps: bool) -> Self {
-        let plain = args::is_plain_output(&out);
+        let plain = is_plain_output(&out);
         let tmp = std::env::temp_dir();
         let pid = std::process::id();
         let pre = if plain {

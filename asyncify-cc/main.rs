@@ -62,6 +62,10 @@
 //! * 127 when clang, wasm-ld or wasm-opt cannot be found, after one line on stderr naming the
 //!   Debian packages to install (`clang-22` and `lld-22`; `binaryen`);
 //! * 1 for asyncify-cc's own errors (runtime library missing, a file that cannot be renamed).
+//! * 2 for a link that names wasi-libc's exception-handling setjmp library (`-lsetjmp`, also
+//!   through `-Wl,`/`-Xlinker`, or a `libsetjmp.a` input), which defines the same symbols as the
+//!   runtime: one stderr line says so and nothing is run. Compile-only invocations ignore `-l`
+//!   and are not checked.
 //!
 //! # Source layout
 //! * `settings.rs`: the environment variables and `--asyncify-sjlj=`;
@@ -100,6 +104,10 @@ fn run() -> i32 {
     let (settings, user) = Settings::from_env_and_args(std::env::args_os().skip(1));
     let expanded = args::expand_response_files(&user);
     let analysis = args::analyse(&expanded);
+    if analysis.setjmp_library && analysis.mode != Mode::Compile {
+        say!("asyncify-cc: -lsetjmp is wasi-libc's exception-handling setjmp, which clashes with asyncify-rt's setjmp/longjmp; remove it (asyncify-cc links its own)");
+        return tools::USAGE_ERROR;
+    }
     let clang = match tools::clang() {
         Ok(p) => p,
         Err(code) => return code,

@@ -13,6 +13,8 @@ use std::process::{Command, ExitStatus, Stdio};
 pub const MISSING_TOOL: i32 = 127;
 /// Exit status for asyncify-cc's own errors.
 pub const OWN_ERROR: i32 = 1;
+/// Exit status for arguments asyncify-cc refuses (such as `-lsetjmp`).
+pub const USAGE_ERROR: i32 = 2;
 /// What to install for clang and wasm-ld (Debian packages).
 pub const CLANG_PACKAGES: &str = "install the Debian packages clang-22 and lld-22";
 /// What to install for wasm-opt (Debian package).

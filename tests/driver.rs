@@ -213,6 +213,30 @@ fn missing_wasm_opt_is_reported_with_package_name() {
 }
 
 #[test]
+fn setjmp_library_is_refused_before_anything_runs() {
+    // wasi-libc's libsetjmp.a defines __wasm_setjmp, __wasm_setjmp_test and __wasm_longjmp, as
+    // the runtime does: a link naming it gets one clear line, never a duplicate-symbol error.
+    let s = Scratch::new("lsetjmp");
+    s.write("hello.c", HELLO);
+    for args in [
+        &["hello.c", "-lsetjmp", "-o", "hello.wasm"][..],
+        &["hello.c", "-Wl,-lsetjmp", "-o", "hello.wasm"],
+        &["hello.c", "-L/nowhere", "-l", "setjmp", "-o", "hello.wasm"],
+        &["-r", "hello.c", "-lsetjmp", "-o", "part.o"],
+    ] {
+        let o = cc_cmd(&s.0, args).env("ASYNCIFY_CC_VERBOSE", "1").output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "status for {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line and no command run expected for {args:?}: {err}");
+        assert!(err.contains("-lsetjmp") && err.contains("remove it"), "{err}");
+    }
+    assert!(!s.path("hello.wasm").exists() && !s.path("part.o").exists());
+    // A compile ignores -l, so it is not refused.
+    ok(cc(&s.0, &["-c", "hello.c", "-lsetjmp", "-o", "hello.o"]), "compile with -lsetjmp");
+    assert!(is_wasm(&s.path("hello.o")));
+}
+
+#[test]
 fn relocatable_link_skips_asyncify() {
     let s = Scratch::new("relocatable");
     s.write("a.c", "int a(void) { return 1; }\n");
