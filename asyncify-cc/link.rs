@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::args::Analysis;
 use crate::flags::{self, splice, without_output};
 use crate::invoke;
+use crate::require;
 use crate::settings::{Settings, Sjlj};
 use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
 
@@ -27,7 +28,9 @@ pub fn link(
     settings: &Settings,
 ) -> i32 {
     let steps = || -> Result<(), i32> {
+        require::clang_version(clang, settings.verbose)?;
         let wasm_opt = tools::wasm_opt()?;
+        require::wasm_opt_version(&wasm_opt, settings.verbose)?;
         require_runtime(settings)?;
         let mut files = LinkFiles::new(output_path(analysis), settings.keep_temps);
         let mut flags = target_flags;

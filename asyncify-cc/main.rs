@@ -59,8 +59,11 @@
 //! * the exit status of the failing step (clang or wasm-opt; 128+N when killed by signal N).
 //!   A failed link leaves no output file behind (an output left from an earlier build is
 //!   removed), so a failed build never looks finished;
-//! * 127 when clang, wasm-ld or wasm-opt cannot be found, after one line on stderr naming the
-//!   Debian packages to install (`clang-22` and `lld-22`; `binaryen`);
+//! * 127 when clang, wasm-ld or wasm-opt cannot be found, or for a program link when clang is
+//!   older than 19 or wasm-opt older than 108 (their `--version` is read at each such link), or
+//!   when the WASI sysroot lacks wasi-libc (checked for invocations with input files that use
+//!   asyncify-cc's sysroot and target), after one line on stderr naming the Debian packages to
+//!   install (`clang-22` and `lld-22`; `binaryen`; `wasi-libc`);
 //! * 1 for asyncify-cc's own errors (runtime library missing, a file that cannot be renamed).
 //! * 2 for a link that names wasi-libc's exception-handling setjmp library (`-lsetjmp`, also
 //!   through `-Wl,`/`-Xlinker`, or a `libsetjmp.a` input), which defines the same symbols as the
@@ -88,6 +91,7 @@ mod args;
 mod flags;
 mod invoke;
 mod link;
+mod require;
 mod settings;
 mod tools;
 
@@ -112,6 +116,9 @@ fn run() -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(code) = require::sysroot(&settings, &analysis) {
+        return code;
+    }
     let target_flags = flags::target_flags(&settings, &analysis);
     match analysis.mode {
         Mode::Compile => {

@@ -186,7 +186,7 @@ pub fn exit_code(status: ExitStatus) -> i32 {
 }
 
 /// Prints a command line on stderr, `asyncify-cc: ` then the words quoted for a POSIX shell.
-fn print_command(program: &Path, argv: &[OsString]) {
+pub fn print_command(program: &Path, argv: &[OsString]) {
     let mut line = format!("asyncify-cc: {}", shell_quote(program.as_os_str()));
     for a in argv {
         line.push(' ');

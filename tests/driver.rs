@@ -236,6 +236,67 @@ fn setjmp_library_is_refused_before_anything_runs() {
     assert!(is_wasm(&s.path("hello.o")));
 }
 
+/// Writes an executable shell script `name` in `s` that answers `--version` with `version_line`
+/// and runs the real `real` tool for anything else.
+fn fake_tool(s: &Scratch, name: &str, version_line: &str, real: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = s.write(
+        name,
+        &format!("#!/bin/sh\nif [ \"$1\" = --version ]; then echo '{version_line}'; exit 0; fi\nexec {real} \"$@\"\n"),
+    );
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn too_old_tools_are_reported_with_package_names() {
+    let s = Scratch::new("old-tools");
+    s.write("hello.c", HELLO);
+    let clang = fake_tool(&s, "old-clang", "Ubuntu clang version 18.1.3 (1ubuntu1)", "clang-22");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_CLANG", &clang).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(127), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(err.contains("18.1.3") && err.contains("19 or later"), "{err}");
+    assert!(err.contains("clang-22") && err.contains("lld-22"), "{err}");
+
+    let wasm_opt = fake_tool(&s, "old-wasm-opt", "wasm-opt version 105", "wasm-opt");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_WASM_OPT", &wasm_opt).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(127), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(err.contains("version 105") && err.contains("108 or later") && err.contains("binaryen"), "{err}");
+    assert!(!s.path("hello.wasm").exists());
+
+    // Versions at or above the minimum pass the check (the link then goes on).
+    let wasm_opt = fake_tool(&s, "new-wasm-opt", "wasm-opt version 108", "/nonexistent/wasm-opt");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_WASM_OPT", &wasm_opt).output().unwrap();
+    assert!(!text(&o.stderr).contains("or later"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn missing_sysroot_is_reported_with_package_name() {
+    let s = Scratch::new("no-sysroot");
+    s.write("hello.c", HELLO);
+    std::fs::create_dir_all(s.path("empty")).unwrap();
+    let empty = s.path("empty");
+    for args in [&["-c", "hello.c"][..], &["hello.c", "-o", "hello.wasm"]] {
+        let o = cc_cmd(&s.0, args).env("ASYNCIFY_RT_SYSROOT", &empty).output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(127), "status for {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+        assert!(err.contains("wasi-libc") && err.contains(&*empty.to_string_lossy()), "{err}");
+    }
+    assert!(!s.path("hello.o").exists() && !s.path("hello.wasm").exists());
+    // Without input files the sysroot is not needed.
+    let o = cc_cmd(&s.0, &["--version"]).env("ASYNCIFY_RT_SYSROOT", &empty).output().unwrap();
+    ok(o, "--version with an empty sysroot");
+    // A sysroot the user chooses is the user's: clang's own error, not asyncify-cc's.
+    let o = cc(&s.0, &["-c", "hello.c", &format!("--sysroot={}", empty.display())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("stdio.h"), "{}", text(&o.stderr));
+}
+
 #[test]
 fn relocatable_link_skips_asyncify() {
     let s = Scratch::new("relocatable");
