@@ -31,7 +31,7 @@ pub fn link(
         require::clang_version(clang, settings.verbose)?;
         let wasm_opt = tools::wasm_opt()?;
         require::wasm_opt_version(&wasm_opt, settings.verbose)?;
-        require_runtime(settings)?;
+        require::runtime_library(settings)?;
         let mut files = LinkFiles::new(output_path(analysis), settings.keep_temps);
         let mut flags = target_flags;
         flags.extend(flags::program_link_flags(analysis));
@@ -46,18 +46,6 @@ pub fn link(
         Ok(())
     };
     steps().err().unwrap_or(0)
-}
-
-/// Checks that the runtime library exists; `Err(OWN_ERROR)` after one stderr line if not.
-fn require_runtime(settings: &Settings) -> Result<(), i32> {
-    if settings.lib.is_file() {
-        return Ok(());
-    }
-    say!(
-        "asyncify-cc: the runtime library {} does not exist (build asyncify-rt, or set ASYNCIFY_RT_LIB to libasyncify_rt.a)",
-        settings.lib.display()
-    );
-    Err(OWN_ERROR)
 }
 
 /// The file clang writes for a link without `-o`.

@@ -43,6 +43,11 @@
 //! * The option is asyncify-cc's own (clang never sees it); `ASYNCIFY_CC_SJLJ=lowered|capture`
 //!   sets the default.
 //!
+//! # Printing the configuration
+//! `asyncify-cc --print-config` prints the runtime's paths, the clang and wasm-opt it would run
+//! with their versions, and the default setjmp strategy, one `key: value` line each, and checks
+//! them (see `config.rs`); other arguments are ignored.
+//!
 //! # Environment
 //! * `ASYNCIFY_RT_INCLUDE`, `ASYNCIFY_RT_LIB`, `ASYNCIFY_RT_SYSROOT`: override the runtime's
 //!   header directory, static library and WASI sysroot (defaults fixed when asyncify-cc was
@@ -88,6 +93,7 @@ macro_rules! say {
 }
 
 mod args;
+mod config;
 mod flags;
 mod invoke;
 mod link;
@@ -106,6 +112,9 @@ fn main() {
 /// (see the crate documentation).
 fn run() -> i32 {
     let (settings, user) = Settings::from_env_and_args(std::env::args_os().skip(1));
+    if settings.print_config {
+        return config::print(&settings);
+    }
     let expanded = args::expand_response_files(&user);
     let analysis = args::analyse(&expanded);
     if analysis.setjmp_library && analysis.mode != Mode::Compile {

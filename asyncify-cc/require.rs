@@ -1,13 +1,14 @@
 //! What asyncify-cc needs installed besides the tools being found: a recent enough clang and
-//! wasm-opt, and a WASI sysroot. Each check that fails prints one stderr line naming the Debian
-//! package to install and returns [`MISSING_TOOL`], like a missing tool.
+//! wasm-opt, a WASI sysroot, and the runtime library. Each check that fails prints one stderr
+//! line; those for installed software name the Debian package to install and return
+//! [`MISSING_TOOL`], like a missing tool.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::args::{Analysis, Mode};
 use crate::settings::Settings;
-use crate::tools::{BINARYEN_PACKAGE, CLANG_PACKAGES, MISSING_TOOL};
+use crate::tools::{BINARYEN_PACKAGE, CLANG_PACKAGES, MISSING_TOOL, OWN_ERROR};
 
 /// The oldest clang major version accepted. LLVM 19 is the first whose setjmp lowering calls
 /// `__wasm_setjmp`/`__wasm_setjmp_test` (LLVM 18 calls `saveSetjmp`/`testSetjmp`, which the
@@ -54,24 +55,48 @@ fn parse_version(text: &str) -> Option<Version> {
     Some(Version { text: word.to_string(), major: digits.parse().ok()? })
 }
 
-/// Checks that `clang` is at least [`MIN_CLANG`]. A clang whose version cannot be read passes
-/// (its own errors will show). `Err(MISSING_TOOL)` after one line naming [`CLANG_PACKAGES`].
+/// A tool whose version matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// clang, at least [`MIN_CLANG`], from [`CLANG_PACKAGES`].
+    Clang,
+    /// wasm-opt, at least [`MIN_WASM_OPT`], from [`BINARYEN_PACKAGE`].
+    WasmOpt,
+}
+
+impl Tool {
+    /// The tool's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Clang => "clang",
+            Tool::WasmOpt => "wasm-opt",
+        }
+    }
+}
+
+/// Checks that `clang` is at least [`MIN_CLANG`]; see [`new_enough`].
 pub fn clang_version(clang: &Path, verbose: bool) -> Result<(), i32> {
-    check("clang", clang, MIN_CLANG, CLANG_PACKAGES, verbose)
+    new_enough(Tool::Clang, clang, version(clang, verbose).as_ref())
 }
 
-/// Checks that `wasm_opt` is at least [`MIN_WASM_OPT`], as [`clang_version`] does clang;
-/// the line names [`BINARYEN_PACKAGE`].
+/// Checks that `wasm_opt` is at least [`MIN_WASM_OPT`]; see [`new_enough`].
 pub fn wasm_opt_version(wasm_opt: &Path, verbose: bool) -> Result<(), i32> {
-    check("wasm-opt", wasm_opt, MIN_WASM_OPT, BINARYEN_PACKAGE, verbose)
+    new_enough(Tool::WasmOpt, wasm_opt, version(wasm_opt, verbose).as_ref())
 }
 
-/// Checks `program`'s major version against `min` (see [`clang_version`]).
-fn check(tool: &str, program: &Path, min: u32, hint: &str, verbose: bool) -> Result<(), i32> {
-    match version(program, verbose) {
+/// Checks the `version` read from `tool` at `program` against the tool's minimum. An unknown
+/// version passes (the tool's own errors will show). `Err(MISSING_TOOL)` after one stderr line
+/// naming the version, the minimum and the Debian package to install.
+pub fn new_enough(tool: Tool, program: &Path, version: Option<&Version>) -> Result<(), i32> {
+    let (min, hint) = match tool {
+        Tool::Clang => (MIN_CLANG, CLANG_PACKAGES),
+        Tool::WasmOpt => (MIN_WASM_OPT, BINARYEN_PACKAGE),
+    };
+    match version {
         Some(v) if v.major < min => {
             say!(
-                "asyncify-cc: {tool} {} is version {}, asyncify-cc needs {min} or later; {hint}",
+                "asyncify-cc: {} {} is version {}, asyncify-cc needs {min} or later; {hint}",
+                tool.name(),
                 program.display(),
                 v.text
             );
@@ -82,35 +107,46 @@ fn check(tool: &str, program: &Path, min: u32, hint: &str, verbose: bool) -> Res
 }
 
 /// Checks the WASI sysroot asyncify-cc adds (`settings.sysroot`), for invocations that read it:
-/// those with input files, when the user gave neither `--sysroot` nor a target of their own. It must hold wasi-libc's headers
-/// (`include/wasm32-wasip1/`, or headers straight in `include/`) and, for links, its library
-/// (`lib/wasm32-wasip1/libc.a`). `Err(MISSING_TOOL)` after one line naming the sysroot and
-/// [`WASI_LIBC_PACKAGE`].
+/// those with input files, when the user gave neither `--sysroot` nor a target of their own.
+/// See [`sysroot_usable`]; compiles need only the headers.
 pub fn sysroot(settings: &Settings, analysis: &Analysis) -> Result<(), i32> {
     if analysis.has_sysroot || analysis.has_target || analysis.inputs == 0 {
         return Ok(());
     }
-    let linking = analysis.mode != Mode::Compile;
-    sysroot_problem(&settings.sysroot, linking).map_or(Ok(()), |what| {
-        say!(
-            "asyncify-cc: the WASI sysroot {} has no {what}; {WASI_LIBC_PACKAGE} (or set ASYNCIFY_RT_SYSROOT)",
-            settings.sysroot.display()
-        );
-        Err(MISSING_TOOL)
-    })
+    sysroot_usable(&settings.sysroot, analysis.mode != Mode::Compile)
 }
 
-/// What the sysroot at `root` lacks (see [`sysroot`]), or `None` when it is usable; `linking`
-/// also requires the C library.
-pub fn sysroot_problem(root: &Path, linking: bool) -> Option<&'static str> {
+/// Checks that the sysroot at `root` holds wasi-libc's headers (`include/wasm32-wasip1/`, or
+/// headers straight in `include/`) and, when `linking`, its library
+/// (`lib/wasm32-wasip1/libc.a`). `Err(MISSING_TOOL)` after one stderr line naming the sysroot,
+/// what it lacks and [`WASI_LIBC_PACKAGE`].
+pub fn sysroot_usable(root: &Path, linking: bool) -> Result<(), i32> {
     let include = root.join("include");
-    if !include.join("wasm32-wasip1").is_dir() && !include.join("stdio.h").is_file() {
-        return Some("include/wasm32-wasip1 (wasi-libc's headers)");
+    let lacks = if !include.join("wasm32-wasip1").is_dir() && !include.join("stdio.h").is_file() {
+        "include/wasm32-wasip1 (wasi-libc's headers)"
+    } else if linking && !root.join("lib/wasm32-wasip1/libc.a").is_file() {
+        "lib/wasm32-wasip1/libc.a (wasi-libc)"
+    } else {
+        return Ok(());
+    };
+    say!(
+        "asyncify-cc: the WASI sysroot {} has no {lacks}; {WASI_LIBC_PACKAGE} (or set ASYNCIFY_RT_SYSROOT)",
+        root.display()
+    );
+    Err(MISSING_TOOL)
+}
+
+/// Checks that the runtime library (`settings.lib`) exists; `Err(OWN_ERROR)` after one stderr
+/// line if not.
+pub fn runtime_library(settings: &Settings) -> Result<(), i32> {
+    if settings.lib.is_file() {
+        return Ok(());
     }
-    if linking && !root.join("lib/wasm32-wasip1/libc.a").is_file() {
-        return Some("lib/wasm32-wasip1/libc.a (wasi-libc)");
-    }
-    None
+    say!(
+        "asyncify-cc: the runtime library {} does not exist (build asyncify-rt, or set ASYNCIFY_RT_LIB to libasyncify_rt.a)",
+        settings.lib.display()
+    );
+    Err(OWN_ERROR)
 }
 
 #[cfg(test)]

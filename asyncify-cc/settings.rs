@@ -18,6 +18,16 @@ pub enum Sjlj {
     Capture,
 }
 
+impl Sjlj {
+    /// The strategy's name, as `--asyncify-sjlj=` and `ASYNCIFY_CC_SJLJ` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sjlj::Lowered => "lowered",
+            Sjlj::Capture => "capture",
+        }
+    }
+}
+
 /// The strategy used when neither `--asyncify-sjlj=` nor `ASYNCIFY_CC_SJLJ` chooses one.
 pub const DEFAULT_SJLJ: Sjlj = Sjlj::Lowered;
 
@@ -41,6 +51,8 @@ pub struct Settings {
     /// `ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS`, split at whitespace: arguments appended to wasm-opt's
     /// command line. Empty when unset or not valid UTF-8.
     pub extra_wasm_opt_args: Vec<OsString>,
+    /// `--print-config` was given: print the configuration instead of running clang.
+    pub print_config: bool,
 }
 
 impl Settings {
@@ -48,8 +60,9 @@ impl Settings {
     /// `args` (the arguments after the program name) in one pass. Returns the settings and the
     /// remaining arguments, in their order, for clang.
     ///
-    /// asyncify-cc's own options are exactly `--asyncify-sjlj=lowered` and
-    /// `--asyncify-sjlj=capture`, wherever they appear (also after `--`); the last one wins.
+    /// asyncify-cc's own options are exactly `--asyncify-sjlj=lowered`,
+    /// `--asyncify-sjlj=capture` (the last one wins) and `--print-config`, wherever they appear
+    /// (also after `--`).
     /// Anything else, including another `--asyncify-sjlj=` value, is left for clang (which
     /// rejects it). Response files are not searched for them.
     pub fn from_env_and_args(args: impl IntoIterator<Item = OsString>) -> (Settings, Vec<OsString>) {
@@ -59,6 +72,7 @@ impl Settings {
             match arg.to_str() {
                 Some("--asyncify-sjlj=lowered") => settings.sjlj = Sjlj::Lowered,
                 Some("--asyncify-sjlj=capture") => settings.sjlj = Sjlj::Capture,
+                Some("--print-config") => settings.print_config = true,
                 _ => rest.push(arg),
             }
         }
@@ -84,6 +98,7 @@ impl Settings {
             sysroot: path_setting("ASYNCIFY_RT_SYSROOT", env!("ASYNCIFY_RT_BUILT_SYSROOT")),
             lib: path_setting("ASYNCIFY_RT_LIB", env!("ASYNCIFY_RT_BUILT_LIB")),
             extra_wasm_opt_args,
+            print_config: false,
         }
     }
 }
@@ -128,7 +143,10 @@ mod tests {
 
     #[test]
     fn other_values_go_to_clang() {
-        let (_, rest) = Settings::from_env_and_args(os(&["--asyncify-sjlj=fast", "a.c"]));
+        let (s, rest) = Settings::from_env_and_args(os(&["--asyncify-sjlj=fast", "a.c"]));
         assert_eq!(rest, os(&["--asyncify-sjlj=fast", "a.c"]));
+        assert!(!s.print_config);
+        let (s, rest) = Settings::from_env_and_args(os(&["--print-config"]));
+        assert!(s.print_config && rest.is_empty());
     }
 }

@@ -297,6 +297,68 @@ fn missing_sysroot_is_reported_with_package_name() {
     assert!(text(&o.stderr).contains("stdio.h"), "{}", text(&o.stderr));
 }
 
+/// The `key: value` lines of `asyncify-cc --print-config`, in order.
+fn config_lines(o: &Output) -> Vec<(String, String)> {
+    text(&o.stdout)
+        .lines()
+        .map(|l| {
+            let (k, v) = l.split_once(": ").unwrap_or_else(|| panic!("not a key: value line: {l}"));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// The first line of `program --version`.
+fn version_line(program: &str) -> String {
+    let o = Command::new(program).arg("--version").output().expect("run --version");
+    text(&o.stdout).lines().next().unwrap_or("").to_string()
+}
+
+#[test]
+fn link_print_config_names_paths_versions_and_strategy() {
+    require_runtime();
+    let s = Scratch::new("print-config");
+    let o = ok(cc(&s.0, &["--print-config"]), "asyncify-cc --print-config");
+    let lines = config_lines(&o);
+    let keys: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["include", "lib", "sysroot", "clang", "clang-version", "wasm-opt", "wasm-opt-version", "setjmp"],
+        "{}",
+        text(&o.stdout)
+    );
+    let get = |k: &str| lines.iter().find(|(key, _)| key == k).unwrap().1.clone();
+    assert!(Path::new(&get("include")).join("setjmp.h").is_file(), "include: {}", get("include"));
+    assert!(Path::new(&get("lib")).is_file(), "lib: {}", get("lib"));
+    assert!(Path::new(&get("sysroot")).join("include/wasm32-wasip1").is_dir(), "sysroot: {}", get("sysroot"));
+    // The versions are those the tools themselves report.
+    for (tool, version) in [("clang", "clang-version"), ("wasm-opt", "wasm-opt-version")] {
+        let line = version_line(&get(tool));
+        assert!(line.contains(&format!("version {}", get(version))), "{tool}: {line} vs {}", get(version));
+    }
+    let expected = match std::env::var("ASYNCIFY_CC_SJLJ").as_deref() {
+        Ok("capture") => "capture",
+        _ => "lowered",
+    };
+    assert_eq!(get("setjmp"), expected);
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+
+    // The environment is what the lines show.
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_SJLJ", "capture").output().unwrap();
+    assert!(config_lines(&o).contains(&("setjmp".into(), "capture".into())));
+    // A missing tool: shown as such, one stderr line, the missing-tool status.
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_WASM_OPT", "/nonexistent/wasm-opt").output().unwrap();
+    assert_eq!(o.status.code(), Some(127));
+    assert!(config_lines(&o).contains(&("wasm-opt".into(), "not found".into())), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(err.lines().count() == 1 && err.contains("binaryen"), "{err}");
+    // A runtime header directory without the runtime's headers.
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_RT_INCLUDE", &s.0).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(config_lines(&o).contains(&("include".into(), s.0.display().to_string())));
+    assert!(text(&o.stderr).contains("setjmp.h"), "{}", text(&o.stderr));
+}
+
 #[test]
 fn relocatable_link_skips_asyncify() {
     let s = Scratch::new("relocatable");
