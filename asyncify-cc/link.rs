@@ -27,12 +27,14 @@ pub fn link(
     target_flags: Vec<OsString>,
     settings: &Settings,
 ) -> i32 {
+    // Created first, so that every failure below removes a stale output.
+    let mut files = LinkFiles::new(output_path(analysis), settings.keep_temps);
     let steps = || -> Result<(), i32> {
+        require::sysroot(settings, analysis)?;
         require::clang_version(clang, settings.verbose)?;
         let wasm_opt = tools::wasm_opt()?;
         require::wasm_opt_version(&wasm_opt, settings.verbose)?;
         require::runtime_library(settings)?;
-        let mut files = LinkFiles::new(output_path(analysis), settings.keep_temps);
         let mut flags = target_flags;
         flags.extend(flags::program_link_flags(analysis));
         let mut tail = flags::tail_prefix(analysis);
@@ -119,7 +121,6 @@ fn link_with_clang(
         flags.push(files.pre.clone().into_os_string());
         splice(&without_output(expanded), flags, tail)
     };
-    files.pre_state = Pre::Stale;
     match tools::run_clang_link(clang, &argv, settings.verbose) {
         Ok(0) => {}
         Ok(code) | Err(code) => return Err(code),
@@ -168,23 +169,13 @@ fn is_plain_output(path: &Path) -> bool {
     }
 }
 
-/// What the pre-asyncify module file holds, which decides what happens to it at the end.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Pre {
-    /// Not touched by this link: left alone.
-    Untouched,
-    /// Being written, or stale from an earlier build: removed (if a regular file).
-    Stale,
-    /// A finished pre-asyncify module: removed unless temporaries are kept.
-    Finished,
-}
-
 /// The files of one program link, with the guarantee that dropping the guard leaves only what
 /// the link's outcome calls for:
 /// * the output (when it is a regular file or does not exist yet, see [`is_plain_output`])
 ///   is removed unless [`LinkFiles::keep_output`] was called, so a failed build never leaves a
 ///   program that looks finished, not even one from an earlier build;
-/// * the pre-asyncify module is removed as its [`Pre`] state says;
+/// * the pre-asyncify module is removed unless this link finished it and temporaries are kept
+///   (until then, a file of that name is stale or half-written);
 /// * the scratch directory (probe module, wrapper source and object) is removed unless
 ///   temporaries are kept.
 struct LinkFiles {
@@ -195,8 +186,8 @@ struct LinkFiles {
     /// The pre-asyncify module: `<out>.pre-asyncify.wasm`, or for an output that is not plain,
     /// `asyncify-cc-<pid>.pre-asyncify.wasm` in the temporary directory.
     pre: PathBuf,
-    /// State of `pre`.
-    pre_state: Pre,
+    /// `pre` holds this link's finished pre-asyncify module.
+    pre_finished: bool,
     /// `asyncify-cc-<pid>` in the temporary directory (created by the steps that need it).
     scratch: PathBuf,
     /// `ASYNCIFY_CC_KEEP_TEMPS`: keep a finished pre-asyncify module and the scratch directory.
@@ -219,7 +210,7 @@ impl LinkFiles {
             tmp.join(format!("asyncify-cc-{pid}.pre-asyncify.wasm"))
         };
         let scratch = tmp.join(format!("asyncify-cc-{pid}"));
-        LinkFiles { out, plain, pre, pre_state: Pre::Untouched, scratch, keep_temps, output_done: false }
+        LinkFiles { out, plain, pre, pre_finished: false, scratch, keep_temps, output_done: false }
     }
 
     /// The scratch directory (not created by this call).
@@ -232,13 +223,12 @@ impl LinkFiles {
     /// pre-asyncify module is then finished.
     fn clang_done(&mut self) -> Result<(), i32> {
         if self.plain {
-            self.pre_state = Pre::Untouched;
             if let Err(e) = std::fs::rename(&self.out, &self.pre) {
                 say!("asyncify-cc: cannot rename {} to {}: {e}", self.out.display(), self.pre.display());
                 return Err(OWN_ERROR);
             }
         }
-        self.pre_state = Pre::Finished;
+        self.pre_finished = true;
         Ok(())
     }
 
@@ -253,13 +243,8 @@ impl Drop for LinkFiles {
         if self.plain && !self.output_done {
             remove_regular_file(&self.out);
         }
-        match self.pre_state {
-            Pre::Untouched => {}
-            Pre::Stale => remove_regular_file(&self.pre),
-            Pre::Finished if self.keep_temps => {}
-            Pre::Finished => {
-                let _ = std::fs::remove_file(&self.pre);
-            }
+        if !(self.pre_finished && self.keep_temps) {
+            remove_regular_file(&self.pre);
         }
         if !self.keep_temps {
             let _ = std::fs::remove_dir_all(&self.scratch);

@@ -63,7 +63,9 @@
 //! * 0 on success;
 //! * the exit status of the failing step (clang or wasm-opt; 128+N when killed by signal N).
 //!   A failed link leaves no output file behind (an output left from an earlier build is
-//!   removed), so a failed build never looks finished;
+//!   removed, and so is a stale `<out>.pre-asyncify.wasm`), so a failed build never looks
+//!   finished; this holds for every failure once clang has been found, except a refused
+//!   `-lsetjmp`, which touches nothing;
 //! * 127 when clang, wasm-ld or wasm-opt cannot be found, or for a program link when clang is
 //!   older than 19 or wasm-opt older than 108 (their `--version` is read at each such link), or
 //!   when the WASI sysroot lacks wasi-libc (checked for invocations with input files that use
@@ -125,8 +127,11 @@ fn run() -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Err(code) = require::sysroot(&settings, &analysis) {
-        return code;
+    if analysis.mode != Mode::Link {
+        // (A program link checks it itself, as one of its steps.)
+        if let Err(code) = require::sysroot(&settings, &analysis) {
+            return code;
+        }
     }
     let target_flags = flags::target_flags(&settings, &analysis);
     match analysis.mode {

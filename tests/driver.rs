@@ -201,6 +201,9 @@ fn missing_clang_is_reported_with_package_names() {
 fn missing_wasm_opt_is_reported_with_package_name() {
     let s = Scratch::new("no-wasm-opt");
     s.write("hello.c", HELLO);
+    // Files of an earlier build: a failed build must not leave them looking finished.
+    s.write("hello.wasm", "stale program");
+    s.write("hello.wasm.pre-asyncify.wasm", "stale module");
     let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"])
         .env("ASYNCIFY_CC_WASM_OPT", "/nonexistent/wasm-opt")
         .output()
@@ -210,6 +213,7 @@ fn missing_wasm_opt_is_reported_with_package_name() {
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     assert!(err.contains("binaryen"), "{err}");
     assert!(!s.path("hello.wasm").exists(), "output left although wasm-opt is missing");
+    assert!(!s.path("hello.wasm.pre-asyncify.wasm").exists(), "stale module left");
 }
 
 #[test]
@@ -494,15 +498,33 @@ fn link_compile_error_leaves_no_program() {
     let s = Scratch::new("link-error");
     s.write("bad.c", BAD);
     s.write("bad.wasm", "stale program from an earlier build");
+    s.write("bad.wasm.pre-asyncify.wasm", "stale module from an earlier build");
     let o = cc(&s.0, &["bad.c", "-o", "bad.wasm"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("undeclared_thing"), "{}", text(&o.stderr));
     assert!(!s.path("bad.wasm").exists(), "stale bad.wasm left after a failed build");
+    assert!(!s.path("bad.wasm.pre-asyncify.wasm").exists(), "stale module left after a failed build");
     // An unresolved symbol fails in the linker.
     s.write("undef.c", "int nowhere(void); int main(void) { return nowhere(); }\n");
     let o = cc(&s.0, &["undef.c", "-o", "undef.wasm"]);
     assert!(!o.status.success());
     assert!(!s.path("undef.wasm").exists());
+}
+
+#[test]
+fn missing_runtime_library_leaves_no_program() {
+    let s = Scratch::new("no-runtime");
+    s.write("hello.c", HELLO);
+    s.write("hello.wasm", "stale program");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"])
+        .env("ASYNCIFY_RT_LIB", s.path("nowhere/libasyncify_rt.a"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(err.contains("ASYNCIFY_RT_LIB"), "{err}");
+    assert!(!s.path("hello.wasm").exists(), "stale program left although the runtime is missing");
 }
 
 #[test]
