@@ -106,6 +106,7 @@ mod tools;
 use args::Mode;
 use settings::Settings;
 
+/// Exits with [`run`]'s status.
 fn main() {
     std::process::exit(run());
 }
