@@ -5,8 +5,12 @@
 //! facts that decide the extra flags (target, sysroot, optimisation level, debug info, stack
 //! size). This module reads those facts without interpreting anything else.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::Path;
+
+mod response;
+
+pub use response::expand_response_files;
 
 /// Options that take their value as the next argument when written on their own (clang's
 /// `Separate` and `JoinedOrSeparate` options that can appear in a C build). Knowing them keeps
@@ -74,77 +78,10 @@ pub struct Analysis {
     pub inputs: usize,
     /// The user asked for (or turned off) colored diagnostics explicitly.
     pub color_given: bool,
-}
-
-/// Expands `@file` response files (recursively, GNU quoting rules) so the classification sees the
-/// arguments clang will see. An unreadable response file stays as it is (clang will complain).
-pub fn expand_response_files(args: &[OsString]) -> Vec<OsString> {
-    let mut out = Vec::new();
-    expand_into(args, &mut out, 0);
-    out
-}
-
-/// Appends `args` to `out`, replacing each readable `@file` by its (expanded) contents.
-fn expand_into(args: &[OsString], out: &mut Vec<OsString>, depth: usize) {
-    for a in args {
-        let rsp = a.to_str().and_then(|s| s.strip_prefix('@')).filter(|s| !s.is_empty());
-        match rsp.filter(|_| depth < 16).and_then(|p| std::fs::read_to_string(p).ok()) {
-            Some(text) => {
-                let inner: Vec<OsString> = split_response(&text).into_iter().map(OsString::from).collect();
-                expand_into(&inner, out, depth + 1);
-            }
-            None => out.push(a.clone()),
-        }
-    }
-}
-
-/// Splits response-file text into arguments: whitespace separates, `'...'` and `"..."` quote,
-/// a backslash escapes the next character (outside single quotes).
-fn split_response(text: &str) -> Vec<String> {
-    let mut args = Vec::new();
-    let mut cur = String::new();
-    let mut in_arg = false;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if in_arg {
-                    args.push(std::mem::take(&mut cur));
-                    in_arg = false;
-                }
-            }
-            '\\' => {
-                in_arg = true;
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            '\'' | '"' => {
-                in_arg = true;
-                let q = c;
-                while let Some(n) = chars.next() {
-                    if n == q {
-                        break;
-                    }
-                    if n == '\\' && q == '"' {
-                        if let Some(m) = chars.next() {
-                            cur.push(m);
-                        }
-                        continue;
-                    }
-                    cur.push(n);
-                }
-            }
-            c => {
-                in_arg = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_arg {
-        args.push(cur);
-    }
-    args
+    /// The arguments name wasi-libc's exception-handling setjmp library (`-lsetjmp`,
+    /// `-l setjmp`, the same given to the linker with `-Wl,` or `-Xlinker`, or an input file
+    /// named `libsetjmp.a` or `libsetjmp.so`), which defines the same symbols as the runtime.
+    pub setjmp_library: bool,
 }
 
 /// Maps a clang `-O` flag to wasm-opt's: `-O1`..`-O3`, `-Os`, `-Oz` as they are, `-O`/`-Og` to
@@ -196,6 +133,7 @@ pub fn analyse(args: &[OsString]) -> Analysis {
         dashdash: None,
         inputs: 0,
         color_given: false,
+        setjmp_library: false,
     };
     let mut compile_only = false;
     let mut partial = false;
@@ -219,6 +157,7 @@ pub fn analyse(args: &[OsString]) -> Analysis {
         }
         if s == "-" || !s.starts_with('-') {
             a.inputs += 1;
+            a.setjmp_library |= is_setjmp_library_file(s);
             continue;
         }
         if takes_next(s) {
@@ -228,7 +167,10 @@ pub fn analyse(args: &[OsString]) -> Analysis {
             match s {
                 "-o" | "--output" => a.output = Some(v),
                 "-x" => a.uses_x = true,
-                "-l" => a.inputs += 1,
+                "-l" => {
+                    a.inputs += 1;
+                    a.setjmp_library |= vs == "setjmp";
+                }
                 "-target" => a.has_target = true,
                 "--sysroot" => a.has_sysroot = true,
                 "-Xlinker" => linker_args.push(vs),
@@ -252,6 +194,7 @@ pub fn analyse(args: &[OsString]) -> Analysis {
             a.uses_x = true;
         } else if s.starts_with("-l") {
             a.inputs += 1;
+            a.setjmp_library |= s == "-lsetjmp";
         } else if let Some(list) = s.strip_prefix("-Wl,") {
             linker_args.extend(list.split(',').map(String::from));
         } else if s.starts_with("-O") {
@@ -282,6 +225,14 @@ pub fn analyse(args: &[OsString]) -> Analysis {
         if RELOCATABLE_LINKER_ARGS.contains(&la.as_str()) && (k == 0 || linker_args[k - 1] != "-z") {
             partial = true;
         }
+        let prev = if k == 0 { "" } else { linker_args[k - 1].as_str() };
+        if la == "-lsetjmp"
+            || la == "--library=setjmp"
+            || (la == "setjmp" && (prev == "-l" || prev == "--library"))
+            || is_setjmp_library_file(la)
+        {
+            a.setjmp_library = true;
+        }
     }
     a.mode = if compile_only || a.inputs == 0 {
         Mode::Compile
@@ -293,26 +244,15 @@ pub fn analyse(args: &[OsString]) -> Analysis {
     a
 }
 
-/// The file clang writes for a link without `-o`.
-pub fn default_output() -> &'static OsStr {
-    OsStr::new("a.out")
-}
-
-/// True when `path` is a place a file can be renamed to and from: not stdout (`-`), and not an
-/// existing non-regular file such as `/dev/null`.
-pub fn is_plain_output(path: &Path) -> bool {
-    if path.as_os_str() == "-" {
-        return false;
-    }
-    match std::fs::metadata(path) {
-        Ok(m) => m.is_file(),
-        Err(_) => true,
-    }
+/// True when the path `s` names wasi-libc's setjmp library file (`libsetjmp.a`, `libsetjmp.so`).
+fn is_setjmp_library_file(s: &str) -> bool {
+    Path::new(s).file_name().is_some_and(|n| n == "libsetjmp.a" || n == "libsetjmp.so")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
 
     fn an(args: &[&str]) -> Analysis {
         let v: Vec<OsString> = args.iter().map(OsString::from).collect();
@@ -368,15 +308,18 @@ mod tests {
     }
 
     #[test]
-    fn response_files() {
-        assert_eq!(split_response("a 'b c' \"d\\\"e\" f\\ g\n"), vec!["a", "b c", "d\"e", "f g"]);
-        let dir = std::env::temp_dir().join(format!("asyncify-cc-rsp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let rsp = dir.join("args.rsp");
-        std::fs::write(&rsp, "-c a.c -o a.o").unwrap();
-        let args = vec![OsString::from(format!("@{}", rsp.display()))];
-        let ex = expand_response_files(&args);
-        assert_eq!(an(&ex.iter().map(|s| s.to_str().unwrap()).collect::<Vec<_>>()).mode, Mode::Compile);
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn setjmp_library() {
+        for args in [
+            &["a.c", "-lsetjmp"][..],
+            &["a.c", "-l", "setjmp"],
+            &["a.c", "-Wl,-lsetjmp"],
+            &["a.c", "-Xlinker", "-l", "-Xlinker", "setjmp"],
+            &["a.c", "/sysroot/lib/wasm32-wasi/libsetjmp.a"],
+        ] {
+            assert!(an(args).setjmp_library, "{args:?}");
+        }
+        for args in [&["a.c", "-lsetjmpx"][..], &["a.c", "-L", "setjmp"], &["a.c", "-o", "libsetjmp.a.wasm"]] {
+            assert!(!an(args).setjmp_library, "{args:?}");
+        }
     }
 }

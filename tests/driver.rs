@@ -201,6 +201,9 @@ fn missing_clang_is_reported_with_package_names() {
 fn missing_wasm_opt_is_reported_with_package_name() {
     let s = Scratch::new("no-wasm-opt");
     s.write("hello.c", HELLO);
+    // Files of an earlier build: a failed build must not leave them looking finished.
+    s.write("hello.wasm", "stale program");
+    s.write("hello.wasm.pre-asyncify.wasm", "stale module");
     let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"])
         .env("ASYNCIFY_CC_WASM_OPT", "/nonexistent/wasm-opt")
         .output()
@@ -210,6 +213,154 @@ fn missing_wasm_opt_is_reported_with_package_name() {
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     assert!(err.contains("binaryen"), "{err}");
     assert!(!s.path("hello.wasm").exists(), "output left although wasm-opt is missing");
+    assert!(!s.path("hello.wasm.pre-asyncify.wasm").exists(), "stale module left");
+}
+
+#[test]
+fn setjmp_library_is_refused_before_anything_runs() {
+    // wasi-libc's libsetjmp.a defines __wasm_setjmp, __wasm_setjmp_test and __wasm_longjmp, as
+    // the runtime does: a link naming it gets one clear line, never a duplicate-symbol error.
+    let s = Scratch::new("lsetjmp");
+    s.write("hello.c", HELLO);
+    for args in [
+        &["hello.c", "-lsetjmp", "-o", "hello.wasm"][..],
+        &["hello.c", "-Wl,-lsetjmp", "-o", "hello.wasm"],
+        &["hello.c", "-L/nowhere", "-l", "setjmp", "-o", "hello.wasm"],
+        &["-r", "hello.c", "-lsetjmp", "-o", "part.o"],
+    ] {
+        let o = cc_cmd(&s.0, args).env("ASYNCIFY_CC_VERBOSE", "1").output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "status for {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line and no command run expected for {args:?}: {err}");
+        assert!(err.contains("-lsetjmp") && err.contains("remove it"), "{err}");
+    }
+    assert!(!s.path("hello.wasm").exists() && !s.path("part.o").exists());
+    // A compile ignores -l, so it is not refused.
+    ok(cc(&s.0, &["-c", "hello.c", "-lsetjmp", "-o", "hello.o"]), "compile with -lsetjmp");
+    assert!(is_wasm(&s.path("hello.o")));
+}
+
+/// Writes an executable shell script `name` in `s` that answers `--version` with `version_line`
+/// and runs the real `real` tool for anything else.
+fn fake_tool(s: &Scratch, name: &str, version_line: &str, real: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = s.write(
+        name,
+        &format!("#!/bin/sh\nif [ \"$1\" = --version ]; then echo '{version_line}'; exit 0; fi\nexec {real} \"$@\"\n"),
+    );
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn too_old_tools_are_reported_with_package_names() {
+    let s = Scratch::new("old-tools");
+    s.write("hello.c", HELLO);
+    let clang = fake_tool(&s, "old-clang", "Ubuntu clang version 18.1.3 (1ubuntu1)", "clang-22");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_CLANG", &clang).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(127), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(err.contains("18.1.3") && err.contains("19 or later"), "{err}");
+    assert!(err.contains("clang-22") && err.contains("lld-22"), "{err}");
+
+    let wasm_opt = fake_tool(&s, "old-wasm-opt", "wasm-opt version 105", "wasm-opt");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_WASM_OPT", &wasm_opt).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(127), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(err.contains("version 105") && err.contains("108 or later") && err.contains("binaryen"), "{err}");
+    assert!(!s.path("hello.wasm").exists());
+
+    // Versions at or above the minimum pass the check (the link then goes on).
+    let wasm_opt = fake_tool(&s, "new-wasm-opt", "wasm-opt version 108", "/nonexistent/wasm-opt");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_WASM_OPT", &wasm_opt).output().unwrap();
+    assert!(!text(&o.stderr).contains("or later"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn missing_sysroot_is_reported_with_package_name() {
+    let s = Scratch::new("no-sysroot");
+    s.write("hello.c", HELLO);
+    std::fs::create_dir_all(s.path("empty")).unwrap();
+    let empty = s.path("empty");
+    for args in [&["-c", "hello.c"][..], &["hello.c", "-o", "hello.wasm"]] {
+        let o = cc_cmd(&s.0, args).env("ASYNCIFY_RT_SYSROOT", &empty).output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(127), "status for {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+        assert!(err.contains("wasi-libc") && err.contains(&*empty.to_string_lossy()), "{err}");
+    }
+    assert!(!s.path("hello.o").exists() && !s.path("hello.wasm").exists());
+    // Without input files the sysroot is not needed.
+    let o = cc_cmd(&s.0, &["--version"]).env("ASYNCIFY_RT_SYSROOT", &empty).output().unwrap();
+    ok(o, "--version with an empty sysroot");
+    // A sysroot the user chooses is the user's: clang's own error, not asyncify-cc's.
+    let o = cc(&s.0, &["-c", "hello.c", &format!("--sysroot={}", empty.display())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("stdio.h"), "{}", text(&o.stderr));
+}
+
+/// The `key: value` lines of `asyncify-cc --print-config`, in order.
+fn config_lines(o: &Output) -> Vec<(String, String)> {
+    text(&o.stdout)
+        .lines()
+        .map(|l| {
+            let (k, v) = l.split_once(": ").unwrap_or_else(|| panic!("not a key: value line: {l}"));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// The first line of `program --version`.
+fn version_line(program: &str) -> String {
+    let o = Command::new(program).arg("--version").output().expect("run --version");
+    text(&o.stdout).lines().next().unwrap_or("").to_string()
+}
+
+#[test]
+fn link_print_config_names_paths_versions_and_strategy() {
+    require_runtime();
+    let s = Scratch::new("print-config");
+    let o = ok(cc(&s.0, &["--print-config"]), "asyncify-cc --print-config");
+    let lines = config_lines(&o);
+    let keys: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["include", "lib", "sysroot", "clang", "clang-version", "wasm-opt", "wasm-opt-version", "setjmp"],
+        "{}",
+        text(&o.stdout)
+    );
+    let get = |k: &str| lines.iter().find(|(key, _)| key == k).unwrap().1.clone();
+    assert!(Path::new(&get("include")).join("setjmp.h").is_file(), "include: {}", get("include"));
+    assert!(Path::new(&get("lib")).is_file(), "lib: {}", get("lib"));
+    assert!(Path::new(&get("sysroot")).join("include/wasm32-wasip1").is_dir(), "sysroot: {}", get("sysroot"));
+    // The versions are those the tools themselves report.
+    for (tool, version) in [("clang", "clang-version"), ("wasm-opt", "wasm-opt-version")] {
+        let line = version_line(&get(tool));
+        assert!(line.contains(&format!("version {}", get(version))), "{tool}: {line} vs {}", get(version));
+    }
+    let expected = match std::env::var("ASYNCIFY_CC_SJLJ").as_deref() {
+        Ok("capture") => "capture",
+        _ => "lowered",
+    };
+    assert_eq!(get("setjmp"), expected);
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+
+    // The environment is what the lines show.
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_SJLJ", "capture").output().unwrap();
+    assert!(config_lines(&o).contains(&("setjmp".into(), "capture".into())));
+    // A missing tool: shown as such, one stderr line, the missing-tool status.
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_WASM_OPT", "/nonexistent/wasm-opt").output().unwrap();
+    assert_eq!(o.status.code(), Some(127));
+    assert!(config_lines(&o).contains(&("wasm-opt".into(), "not found".into())), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(err.lines().count() == 1 && err.contains("binaryen"), "{err}");
+    // A runtime header directory without the runtime's headers.
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_RT_INCLUDE", &s.0).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(config_lines(&o).contains(&("include".into(), s.0.display().to_string())));
+    assert!(text(&o.stderr).contains("setjmp.h"), "{}", text(&o.stderr));
 }
 
 #[test]
@@ -347,15 +498,33 @@ fn link_compile_error_leaves_no_program() {
     let s = Scratch::new("link-error");
     s.write("bad.c", BAD);
     s.write("bad.wasm", "stale program from an earlier build");
+    s.write("bad.wasm.pre-asyncify.wasm", "stale module from an earlier build");
     let o = cc(&s.0, &["bad.c", "-o", "bad.wasm"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("undeclared_thing"), "{}", text(&o.stderr));
     assert!(!s.path("bad.wasm").exists(), "stale bad.wasm left after a failed build");
+    assert!(!s.path("bad.wasm.pre-asyncify.wasm").exists(), "stale module left after a failed build");
     // An unresolved symbol fails in the linker.
     s.write("undef.c", "int nowhere(void); int main(void) { return nowhere(); }\n");
     let o = cc(&s.0, &["undef.c", "-o", "undef.wasm"]);
     assert!(!o.status.success());
     assert!(!s.path("undef.wasm").exists());
+}
+
+#[test]
+fn missing_runtime_library_leaves_no_program() {
+    let s = Scratch::new("no-runtime");
+    s.write("hello.c", HELLO);
+    s.write("hello.wasm", "stale program");
+    let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"])
+        .env("ASYNCIFY_RT_LIB", s.path("nowhere/libasyncify_rt.a"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(err.contains("ASYNCIFY_RT_LIB"), "{err}");
+    assert!(!s.path("hello.wasm").exists(), "stale program left although the runtime is missing");
 }
 
 #[test]

@@ -1,0 +1,260 @@
+//! The link of a program: clang links it with the runtime, then wasm-opt runs Asyncify on it.
+//!
+//! [`link`] is the pipeline; each step is a function below it. [`LinkFiles`] is the one owner of
+//! the files a link creates besides its output (the pre-asyncify module, the scratch directory
+//! with the probe module and the `invoke_*` wrappers) and of the removal of a stale output: a
+//! failed link never leaves an output that looks finished.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::args::Analysis;
+use crate::flags::{self, splice, without_output};
+use crate::invoke;
+use crate::require;
+use crate::settings::{Settings, Sjlj};
+use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
+
+/// Links a program and returns asyncify-cc's exit status: 0 on success, else the status of the
+/// failing step (see the crate documentation). `clang` is the clang to run, `user` the user's
+/// arguments (without asyncify-cc's own options), `expanded` the same with response files
+/// expanded, `analysis` their [`crate::args::analyse`], `target_flags` the [`flags::target_flags`].
+pub fn link(
+    clang: &Path,
+    user: &[OsString],
+    expanded: &[OsString],
+    analysis: &Analysis,
+    target_flags: Vec<OsString>,
+    settings: &Settings,
+) -> i32 {
+    // Created first, so that every failure below removes a stale output.
+    let mut files = LinkFiles::new(output_path(analysis), settings.keep_temps);
+    let steps = || -> Result<(), i32> {
+        require::sysroot(settings, analysis)?;
+        require::clang_version(clang, settings.verbose)?;
+        let wasm_opt = tools::wasm_opt()?;
+        require::wasm_opt_version(&wasm_opt, settings.verbose)?;
+        require::runtime_library(settings)?;
+        let mut flags = target_flags;
+        flags.extend(flags::program_link_flags(analysis));
+        let mut tail = flags::tail_prefix(analysis);
+        if settings.sjlj == Sjlj::Lowered {
+            tail.extend(invoke_wrappers(clang, expanded, &flags, &tail, &files, settings)?);
+        }
+        tail.push(settings.lib.clone().into_os_string());
+        link_with_clang(clang, user, expanded, flags, tail, &mut files, settings)?;
+        run_asyncify(&wasm_opt, analysis, &files, settings)?;
+        files.keep_output();
+        Ok(())
+    };
+    steps().err().unwrap_or(0)
+}
+
+/// The file clang writes for a link without `-o`.
+const DEFAULT_OUTPUT: &str = "a.out";
+
+/// The program's file: the user's last `-o`, else clang's default `a.out`.
+fn output_path(analysis: &Analysis) -> PathBuf {
+    PathBuf::from(analysis.output.clone().unwrap_or_else(|| OsString::from(DEFAULT_OUTPUT)))
+}
+
+/// For LLVM's setjmp lowering: links the program once with undefined symbols allowed into the
+/// probe module, reads which `invoke_*` wrappers it imports ([`invoke::needed`]), and compiles
+/// exactly those ([`invoke::compile`]). Returns the object to link (none when no wrapper is
+/// needed), or the exit status of a failing step after its message. Genuine undefined symbols
+/// are reported by the real link that follows.
+fn invoke_wrappers(
+    clang: &Path,
+    expanded: &[OsString],
+    flags: &[OsString],
+    tail: &[OsString],
+    files: &LinkFiles,
+    settings: &Settings,
+) -> Result<Option<OsString>, i32> {
+    let dir = files.scratch();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        say!("asyncify-cc: cannot create {}: {e}", dir.display());
+        return Err(OWN_ERROR);
+    }
+    let probe = dir.join("probe.wasm");
+    let mut pflags = flags.to_vec();
+    pflags.push("-Wl,--allow-undefined".into());
+    pflags.push("-o".into());
+    pflags.push(probe.clone().into_os_string());
+    let mut ptail = tail.to_vec();
+    ptail.push(settings.lib.clone().into_os_string());
+    let argv = splice(&without_output(expanded), pflags, ptail);
+    match tools::run_clang_link(clang, &argv, settings.verbose) {
+        Ok(0) => {}
+        Ok(code) | Err(code) => return Err(code),
+    }
+    let names = invoke::needed(&probe).map_err(|e| {
+        say!("asyncify-cc: {e}");
+        OWN_ERROR
+    })?;
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let obj = invoke::compile(&names, dir, clang, settings)?;
+    Ok(Some(obj.into_os_string()))
+}
+
+/// Links the program with clang: into the user's output (renamed to the pre-asyncify module
+/// afterwards), or, for an output that is not a regular file, straight into the pre-asyncify
+/// module. `flags` and `tail` are spliced into the user's arguments ([`splice`]). `Err` is the
+/// exit status of clang, or of a failed rename after its message.
+fn link_with_clang(
+    clang: &Path,
+    user: &[OsString],
+    expanded: &[OsString],
+    mut flags: Vec<OsString>,
+    tail: Vec<OsString>,
+    files: &mut LinkFiles,
+    settings: &Settings,
+) -> Result<(), i32> {
+    // Normally clang writes the output itself (so every derived name, such as a `-MD`
+    // dependency file, is what it would be with plain clang) and the result is renamed.
+    let argv = if files.plain {
+        splice(user, flags, tail)
+    } else {
+        flags.push("-o".into());
+        flags.push(files.pre.clone().into_os_string());
+        splice(&without_output(expanded), flags, tail)
+    };
+    match tools::run_clang_link(clang, &argv, settings.verbose) {
+        Ok(0) => {}
+        Ok(code) | Err(code) => return Err(code),
+    }
+    files.clang_done()
+}
+
+/// Runs wasm-opt's Asyncify pass from the pre-asyncify module to the output:
+/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g] -o <out> [extra]`.
+/// `Err` is wasm-opt's exit status, or [`MISSING_TOOL`] when it cannot be started (after a
+/// message naming [`BINARYEN_PACKAGE`]).
+fn run_asyncify(wasm_opt: &Path, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
+    let mut argv: Vec<OsString> = vec![
+        files.pre.clone().into_os_string(),
+        "--asyncify".into(),
+        "--pass-arg=asyncify-ignore-imports".into(),
+    ];
+    if let Some(level) = analysis.wasm_opt_level {
+        argv.push(level.into());
+    }
+    if analysis.debug {
+        argv.push("-g".into());
+    }
+    argv.push("-o".into());
+    argv.push(files.out.clone().into_os_string());
+    argv.extend(settings.extra_wasm_opt_args.iter().cloned());
+    match tools::spawn(wasm_opt, &argv, settings.verbose, false) {
+        Ok((status, _)) if status.success() => Ok(()),
+        Ok((status, _)) => Err(tools::exit_code(status)),
+        Err(e) => {
+            say!("asyncify-cc: cannot run {}: {e}; {BINARYEN_PACKAGE}", wasm_opt.display());
+            Err(MISSING_TOOL)
+        }
+    }
+}
+
+/// True when `path` is a place a file can be renamed to and from: not stdout (`-`), and not an
+/// existing non-regular file such as `/dev/null`.
+fn is_plain_output(path: &Path) -> bool {
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) => m.is_file(),
+        Err(_) => true,
+    }
+}
+
+/// The files of one program link, with the guarantee that dropping the guard leaves only what
+/// the link's outcome calls for:
+/// * the output (when it is a regular file or does not exist yet, see [`is_plain_output`])
+///   is removed unless [`LinkFiles::keep_output`] was called, so a failed build never leaves a
+///   program that looks finished, not even one from an earlier build;
+/// * the pre-asyncify module is removed unless this link finished it and temporaries are kept
+///   (until then, a file of that name is stale or half-written);
+/// * the scratch directory (probe module, wrapper source and object) is removed unless
+///   temporaries are kept.
+struct LinkFiles {
+    /// The program's file.
+    out: PathBuf,
+    /// `out` can be written by clang and renamed (not stdout, not a device).
+    plain: bool,
+    /// The pre-asyncify module: `<out>.pre-asyncify.wasm`, or for an output that is not plain,
+    /// `asyncify-cc-<pid>.pre-asyncify.wasm` in the temporary directory.
+    pre: PathBuf,
+    /// `pre` holds this link's finished pre-asyncify module.
+    pre_finished: bool,
+    /// `asyncify-cc-<pid>` in the temporary directory (created by the steps that need it).
+    scratch: PathBuf,
+    /// `ASYNCIFY_CC_KEEP_TEMPS`: keep a finished pre-asyncify module and the scratch directory.
+    keep_temps: bool,
+    /// The output is finished and stays.
+    output_done: bool,
+}
+
+impl LinkFiles {
+    /// The guard of a link writing `out`; nothing is created yet.
+    fn new(out: PathBuf, keep_temps: bool) -> Self {
+        let plain = is_plain_output(&out);
+        let tmp = std::env::temp_dir();
+        let pid = std::process::id();
+        let pre = if plain {
+            let mut p = out.clone().into_os_string();
+            p.push(".pre-asyncify.wasm");
+            PathBuf::from(p)
+        } else {
+            tmp.join(format!("asyncify-cc-{pid}.pre-asyncify.wasm"))
+        };
+        let scratch = tmp.join(format!("asyncify-cc-{pid}"));
+        LinkFiles { out, plain, pre, pre_finished: false, scratch, keep_temps, output_done: false }
+    }
+
+    /// The scratch directory (not created by this call).
+    fn scratch(&self) -> &Path {
+        &self.scratch
+    }
+
+    /// After clang's successful link: for a plain output, moves clang's output to the
+    /// pre-asyncify module (`Err(OWN_ERROR)` after one stderr line if that fails). The
+    /// pre-asyncify module is then finished.
+    fn clang_done(&mut self) -> Result<(), i32> {
+        if self.plain {
+            if let Err(e) = std::fs::rename(&self.out, &self.pre) {
+                say!("asyncify-cc: cannot rename {} to {}: {e}", self.out.display(), self.pre.display());
+                return Err(OWN_ERROR);
+            }
+        }
+        self.pre_finished = true;
+        Ok(())
+    }
+
+    /// Marks the output finished: it is kept.
+    fn keep_output(&mut self) {
+        self.output_done = true;
+    }
+}
+
+impl Drop for LinkFiles {
+    fn drop(&mut self) {
+        if self.plain && !self.output_done {
+            remove_regular_file(&self.out);
+        }
+        if !(self.pre_finished && self.keep_temps) {
+            remove_regular_file(&self.pre);
+        }
+        if !self.keep_temps {
+            let _ = std::fs::remove_dir_all(&self.scratch);
+        }
+    }
+}
+
+/// Removes `p` if it is a regular file (not a symlink, device or directory); errors are ignored.
+fn remove_regular_file(p: &Path) {
+    if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()) {
+        let _ = std::fs::remove_file(p);
+    }
+}

@@ -1,0 +1,152 @@
+//! asyncify-cc's settings: the environment variables `ASYNCIFY_RT_*` and `ASYNCIFY_CC_*`, the
+//! build-time defaults of the runtime's paths, and asyncify-cc's own command-line option
+//! `--asyncify-sjlj=`, which is taken out of the arguments before clang sees them.
+//!
+//! The tools (`ASYNCIFY_CC_CLANG`, `ASYNCIFY_CC_WASM_OPT`) are looked up only when needed, by
+//! [`crate::tools`], so that a compile does not need wasm-opt.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// How `setjmp`/`longjmp` are compiled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Sjlj {
+    /// LLVM's setjmp lowering (`-mllvm -enable-emscripten-sjlj`): O(1) setjmp, longjmp unwinds
+    /// only the frames it abandons; `invoke_*` wrappers generated at link time.
+    Lowered,
+    /// Every setjmp captures the whole call chain by an Asyncify unwind and rewind.
+    Capture,
+}
+
+impl Sjlj {
+    /// The strategy's name, as `--asyncify-sjlj=` and `ASYNCIFY_CC_SJLJ` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sjlj::Lowered => "lowered",
+            Sjlj::Capture => "capture",
+        }
+    }
+}
+
+/// The strategy used when neither `--asyncify-sjlj=` nor `ASYNCIFY_CC_SJLJ` chooses one.
+pub const DEFAULT_SJLJ: Sjlj = Sjlj::Lowered;
+
+/// Everything asyncify-cc reads from its environment and its own options.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The setjmp strategy: the last `--asyncify-sjlj=lowered|capture` option, else
+    /// `ASYNCIFY_CC_SJLJ` when it is `lowered` or `capture`, else [`DEFAULT_SJLJ`]. Any other
+    /// value of the variable is ignored.
+    pub sjlj: Sjlj,
+    /// `ASYNCIFY_CC_VERBOSE`: print each command on stderr before running it.
+    pub verbose: bool,
+    /// `ASYNCIFY_CC_KEEP_TEMPS`: keep the pre-asyncify module and the wrapper scratch directory.
+    pub keep_temps: bool,
+    /// `ASYNCIFY_RT_INCLUDE`: the runtime's header directory.
+    pub include: PathBuf,
+    /// `ASYNCIFY_RT_SYSROOT`: the WASI sysroot.
+    pub sysroot: PathBuf,
+    /// `ASYNCIFY_RT_LIB`: the runtime's static library.
+    pub lib: PathBuf,
+    /// `ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS`, split at whitespace: arguments appended to wasm-opt's
+    /// command line. Empty when unset or not valid UTF-8.
+    pub extra_wasm_opt_args: Vec<OsString>,
+    /// `--print-config` was given: print the configuration instead of running clang.
+    pub print_config: bool,
+}
+
+impl Settings {
+    /// Reads the settings from the environment, then takes asyncify-cc's own options out of
+    /// `args` (the arguments after the program name) in one pass. Returns the settings and the
+    /// remaining arguments, in their order, for clang.
+    ///
+    /// asyncify-cc's own options are exactly `--asyncify-sjlj=lowered`,
+    /// `--asyncify-sjlj=capture` (the last one wins) and `--print-config`, wherever they appear
+    /// (also after `--`).
+    /// Anything else, including another `--asyncify-sjlj=` value, is left for clang (which
+    /// rejects it). Response files are not searched for them.
+    pub fn from_env_and_args(args: impl IntoIterator<Item = OsString>) -> (Settings, Vec<OsString>) {
+        let mut settings = Settings::from_env();
+        let mut rest = Vec::new();
+        for arg in args {
+            match arg.to_str() {
+                Some("--asyncify-sjlj=lowered") => settings.sjlj = Sjlj::Lowered,
+                Some("--asyncify-sjlj=capture") => settings.sjlj = Sjlj::Capture,
+                Some("--print-config") => settings.print_config = true,
+                _ => rest.push(arg),
+            }
+        }
+        (settings, rest)
+    }
+
+    /// Reads the settings from the environment alone (see the fields for the variables).
+    pub fn from_env() -> Settings {
+        let sjlj = match std::env::var("ASYNCIFY_CC_SJLJ").as_deref() {
+            Ok("lowered") => Sjlj::Lowered,
+            Ok("capture") => Sjlj::Capture,
+            _ => DEFAULT_SJLJ,
+        };
+        let extra_wasm_opt_args = match std::env::var("ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS") {
+            Ok(extra) => extra.split_whitespace().map(OsString::from).collect(),
+            Err(_) => Vec::new(),
+        };
+        Settings {
+            sjlj,
+            verbose: env_flag("ASYNCIFY_CC_VERBOSE"),
+            keep_temps: env_flag("ASYNCIFY_CC_KEEP_TEMPS"),
+            include: path_setting("ASYNCIFY_RT_INCLUDE", env!("ASYNCIFY_RT_BUILT_INCLUDE")),
+            sysroot: path_setting("ASYNCIFY_RT_SYSROOT", env!("ASYNCIFY_RT_BUILT_SYSROOT")),
+            lib: path_setting("ASYNCIFY_RT_LIB", env!("ASYNCIFY_RT_BUILT_LIB")),
+            extra_wasm_opt_args,
+            print_config: false,
+        }
+    }
+}
+
+/// True when environment variable `name` is set to something other than empty or `0`.
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The path in environment variable `name` if set and non-empty, else `default` (fixed when
+/// asyncify-cc was built).
+fn path_setting(name: &str, default: &str) -> PathBuf {
+    match std::env::var_os(name) {
+        Some(v) if !v.is_empty() => PathBuf::from(v),
+        _ => PathBuf::from(default),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn own_options_are_taken_out_and_the_last_wins() {
+        let (s, rest) = Settings::from_env_and_args(os(&[
+            "--asyncify-sjlj=capture",
+            "a.c",
+            "--asyncify-sjlj=lowered",
+            "-o",
+            "p",
+        ]));
+        assert_eq!(s.sjlj, Sjlj::Lowered);
+        assert_eq!(rest, os(&["a.c", "-o", "p"]));
+        let (s, rest) = Settings::from_env_and_args(os(&["--", "--asyncify-sjlj=capture"]));
+        assert_eq!(s.sjlj, Sjlj::Capture);
+        assert_eq!(rest, os(&["--"]));
+    }
+
+    #[test]
+    fn other_values_go_to_clang() {
+        let (s, rest) = Settings::from_env_and_args(os(&["--asyncify-sjlj=fast", "a.c"]));
+        assert_eq!(rest, os(&["--asyncify-sjlj=fast", "a.c"]));
+        assert!(!s.print_config);
+        let (s, rest) = Settings::from_env_and_args(os(&["--print-config"]));
+        assert!(s.print_config && rest.is_empty());
+    }
+}
