@@ -12,6 +12,7 @@ use crate::args::Analysis;
 use crate::flags::{self, splice, without_output};
 use crate::invoke;
 use crate::require;
+use crate::serials;
 use crate::settings::{Settings, Sjlj};
 use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
 
@@ -43,6 +44,9 @@ pub fn link(
         }
         tail.push(settings.lib.clone().into_os_string());
         link_with_clang(clang, user, expanded, flags, tail, &mut files, settings)?;
+        if settings.sjlj == Sjlj::Lowered {
+            add_invocation_serials(&files, settings)?;
+        }
         run_asyncify(&wasm_opt, analysis, &files, settings)?;
         files.keep_output();
         Ok(())
@@ -126,6 +130,24 @@ fn link_with_clang(
         Ok(code) | Err(code) => return Err(code),
     }
     files.clang_done()
+}
+
+/// Rewrites the pre-asyncify module so that each function calling setjmp has a per-invocation
+/// serial ([`serials::add`]), which lets the runtime diagnose a jump to a returned function.
+/// Errors: one stderr line, `Err(OWN_ERROR)`.
+fn add_invocation_serials(files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
+    match serials::add(&files.pre) {
+        Ok(n) => {
+            if settings.verbose {
+                say!("asyncify-cc: invocation serials added to {n} functions that call setjmp");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            say!("asyncify-cc: {e}");
+            Err(OWN_ERROR)
+        }
+    }
 }
 
 /// Runs wasm-opt's Asyncify pass from the pre-asyncify module to the output:

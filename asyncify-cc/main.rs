@@ -100,6 +100,7 @@ mod flags;
 mod invoke;
 mod link;
 mod require;
+mod serials;
 mod settings;
 mod tools;
 

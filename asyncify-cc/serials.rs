@@ -102,8 +102,9 @@ fn sequences(f: &LocalFunction) -> Vec<InstrSeqId> {
                 Instr::IfElse(IfElse { consequent, alternative }) => stack.extend([*consequent, *alternative]),
                 Instr::Try(Try { seq, catches }) => {
                     stack.push(*seq);
-                    stack.extend(catches.iter().map(|c| match c {
-                        LegacyCatch::Catch { handler, .. } | LegacyCatch::CatchAll { handler } => *handler,
+                    stack.extend(catches.iter().filter_map(|c| match c {
+                        LegacyCatch::Catch { handler, .. } | LegacyCatch::CatchAll { handler } => Some(*handler),
+                        _ => None,
                     }));
                 }
                 _ => {}
