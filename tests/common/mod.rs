@@ -17,8 +17,14 @@
 //! * a negative control ([`Expect::LinesDiffer`]): the wasm build must differ from the native one
 //!   on given lines (shows what a part of the setup is needed for).
 //!
-//! A case that does not hold in the current setjmp strategy because of a documented limitation is
-//! marked [`Case::known_limitation`]: it still runs, prints the reason, and must still fail.
+//! No test passes without asserting:
+//! * a case that means nothing in some variant is not declared for it (its own variant list,
+//!   with a comment saying why);
+//! * a case whose contract differs by setjmp strategy picks its expectation from
+//!   [`sjlj_strategy`] and says so with [`Case::note`] (printed in every run);
+//! * a case that does not hold in some variants because of a documented limitation is marked
+//!   [`Case::known_limitation`]: it still runs there, prints the reason, and must still fail, so
+//!   that a fix shows up (then the mark goes).
 //!
 //! Programs under `tests/c/` are named by their path without the `.c`, e.g.
 //! `"setjmp/volatile_locals"`. Build products go to a fresh directory per test under
@@ -359,6 +365,7 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The engine's name in test names and messages.
     pub fn name(self) -> &'static str {
         match self {
             Engine::Wasmtime => "wasmtime",
@@ -574,6 +581,7 @@ pub struct Variant {
     pub name: &'static str,
     /// asyncify-cc's optimisation flag (`-O2`, `-O0`).
     pub opt: &'static str,
+    /// The engine the wasm program runs under.
     pub engine: Engine,
     /// The rest of the name after the optimisation level and the engine: the suite's own
     /// dimension (tests/sjlj_modes.rs: the setjmp strategies of its two units, e.g.
@@ -677,6 +685,7 @@ pub enum Expect {
 /// The stdout an [`Expect::Output`] case must print.
 #[allow(dead_code, reason = "shared by the suites; not every suite uses it")]
 pub enum Stdout {
+    /// Exactly this text.
     Exact(&'static str),
     /// Contains each of `has` and none of `lacks`.
     Contains { has: &'static [&'static str], lacks: &'static [&'static str] },
@@ -690,12 +699,15 @@ pub struct Case {
     /// The native build (the oracle of [`Expect::SameAsNative`] and [`Expect::LinesDiffer`]);
     /// None for a program that only exists for WASI.
     pub native: Option<Build>,
+    /// The WASI build.
     pub wasm: Build,
+    /// The program's arguments (both sides).
     pub args: Vec<String>,
     /// The whole environment of the program (native and wasm), empty by default.
     pub env: Vec<(String, String)>,
     /// Both runs start in this directory, preopened as "." for the wasm program.
     pub dir: Option<PathBuf>,
+    /// What the wasm run must do.
     pub expect: Expect,
     /// A documented limitation: in the variants (of this run) where the function says it
     /// applies, the case does not hold, for the reason given.
@@ -733,11 +745,13 @@ impl Case {
         Case { native, wasm, ..Case::sources(label, Vec::new(), &[]) }
     }
 
+    /// The program's arguments (both sides).
     pub fn args(mut self, args: &[&str]) -> Case {
         self.args = args.iter().map(|a| a.to_string()).collect();
         self
     }
 
+    /// The program's whole environment (both sides; under node, see [`Case::run`]).
     pub fn env(mut self, env: &[(&str, &str)]) -> Case {
         self.env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         self
@@ -824,7 +838,8 @@ impl Case {
     }
 
     /// Builds and runs the case in `v`, in a fresh directory named after `test`; Err carries a
-    /// full report of what differs from the expectation.
+    /// full report of what differs from the expectation. Under node, which cannot pass an
+    /// environment, a case with one runs without it on both sides (and says so).
     pub fn run(&self, test: &str, v: Variant) -> Result<(), String> {
         let extra = if v.extra.is_empty() { String::new() } else { format!(", {}", v.extra) };
         let label = format!("{} (asyncify-cc {}, {}{extra})", self.label, v.opt, v.engine.name());
