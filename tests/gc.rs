@@ -86,8 +86,7 @@ fn build_bdwgc() -> Result<Bdwgc, String> {
     let (native, wasm) = std::thread::scope(|s| {
         let native = s.spawn(|| {
             let out = dir.join("gc_native.o");
-            let gcc = std::env::var("ASYNCIFY_TEST_GCC").unwrap_or_else(|_| "gcc".into());
-            let mut cmd = Command::new(gcc);
+            let mut cmd = Command::new(common::native_cc());
             cmd.args(["-std=gnu11", "-O1", "-w", &include, "-c"]).arg(&gc_c).arg("-o").arg(&out);
             build_step(cmd, "gcc -c gc.c", &out)
         });

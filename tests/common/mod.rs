@@ -321,13 +321,17 @@ pub fn build_step(cmd: Command, what: &str, out: &Path) -> Result<PathBuf, Strin
     }
 }
 
+/// The native compiler: `$ASYNCIFY_TEST_GCC`, default `gcc`.
+pub fn native_cc() -> String {
+    std::env::var("ASYNCIFY_TEST_GCC").unwrap_or_else(|_| "gcc".into())
+}
+
 /// Builds a native executable from any C sources (not only `tests/c/` programs), e.g. a fetched
 /// third-party file plus a driver: `gcc -std=gnu11 -O1 -w <sources> -o <dir>/native.exe <extra>`.
 /// `extra` comes last, so it may hold `-I`/`-D` flags and libraries alike.
 pub fn build_native_sources(sources: &[PathBuf], extra: &[&str], dir: &Path) -> Result<PathBuf, String> {
     let out = dir.join("native.exe");
-    let gcc = std::env::var("ASYNCIFY_TEST_GCC").unwrap_or_else(|_| "gcc".into());
-    let mut cmd = Command::new(gcc);
+    let mut cmd = Command::new(native_cc());
     cmd.args(["-std=gnu11", "-O1", "-w"]).args(sources).arg("-o").arg(&out).args(extra);
     build_step(cmd, "native build", &out)
 }
