@@ -3,8 +3,9 @@
 //!
 //! Every client is built natively (gcc + glibc, the reference) and with asyncify-cc at -O2 and
 //! -O0, run under wasmtime (asyncify-run), and must print the same stdout and exit with the same
-//! status. The native run must also succeed (exit 0): it checks the harness (our tiny
-//! support/test-driver.c) rather than the runtime.
+//! status (`glibc::<test>::{o2,o0}`, `libcoro::generator::{o2,o0}`). The native run must also
+//! succeed (exit 0): it checks the harness (our tiny support/test-driver.c) rather than the
+//! runtime.
 //!
 //! glibc (stdlib/tst-*context*.c of Debian's glibc source). Each test is compiled as it is, with
 //! `-I tests/c/ucontext/glibc-support` so that its `#include <support/test-driver.c>` finds our
@@ -37,15 +38,17 @@
 //! If the sources cannot be fetched (no network, no apt-get), every test here FAILS with the
 //! script's output: they never pass silently.
 
+#[macro_use]
 mod common;
 
-use common::{manifest_dir, Engine};
+use common::{manifest_dir, Case};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Runs scripts/fetch-clients.sh once per test process; the clients directory, or why not.
+/// Runs scripts/fetch-clients.sh once per test process; the clients directory, or why not
+/// (panics then: these tests never pass without their sources).
 fn clients() -> &'static Path {
     static FETCHED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let r = FETCHED.get_or_init(|| {
@@ -74,41 +77,18 @@ fn clients() -> &'static Path {
     }
 }
 
-/// Builds `sources` natively and with asyncify-cc `opt`, runs both (wasm under wasmtime) and
-/// compares. `flags` follow the sources on both command lines.
-fn differential(name: &str, sources: &[PathBuf], flags: &[&str], opt: &str) -> Result<(), String> {
-    let label = format!("{name} (asyncify-cc {opt}, wasmtime)");
-    let dir = common::work_dir(&format!("clients/{name}"), opt.trim_start_matches('-'));
-    let native_exe = common::build_native_sources(sources, flags, &dir).map_err(|e| format!("{label}: {e}"))?;
-    let native = common::run_native(&native_exe, &[], &[]);
-    common::check_native_ran(&label, &native)?;
-    if native.code != Some(0) {
-        return Err(format!(
-            "{label}: the native run failed ({}), so the reference itself is broken (check the \
-             driver and flags, not the runtime):\n  $ {}\n{}{}",
-            native.status_text(),
-            native.command,
-            native.stdout_text(),
-            native.stderr_text()
-        ));
-    }
-    let wasm = common::build_wasm_sources(sources, opt, flags, &dir).map_err(|e| format!("{label}: {e}"))?;
-    let got = common::run_wasm(Engine::Wasmtime, &wasm, &[], &[]);
-    common::compare_with_native(&label, &native, &got)
-}
-
 fn glibc_support_dir() -> PathBuf {
     manifest_dir().join("tests/c/ucontext/glibc-support")
 }
 
-fn glibc(test: &str, opt: &str) {
+/// glibc's `stdlib/<test>.c` (the case name with `-` for `_`), compiled as it is against our
+/// minimal support/test-driver.c.
+fn glibc(name: &str) -> Case {
+    let test = name.replace('_', "-");
     let src = clients().join("glibc/stdlib").join(format!("{test}.c"));
     assert!(src.exists(), "{} missing after fetching (glibc version without this test?)", src.display());
     let support = glibc_support_dir();
-    let flags = ["-I", support.to_str().unwrap()];
-    if let Err(e) = differential(&format!("glibc/{test}"), &[src], &flags, opt) {
-        panic!("{e}");
-    }
+    Case::sources(&format!("clients/glibc/{test}"), vec![src], &["-I", support.to_str().unwrap()]).native_status(0)
 }
 
 /// glibc context tests deliberately not built, with the reason (see the module documentation).
@@ -122,22 +102,19 @@ const GLIBC_EXCLUDED: &[(&str, &str)] = &[
     ("tst-makecontext-align", "glibc's support library and mmap; native ABI alignment checks"),
 ];
 
-macro_rules! glibc_tests {
-    ($($ident:ident => $file:literal),* $(,)?) => {
-        const GLIBC_INCLUDED: &[&str] = &[$($file),*];
-        mod glibc_o2 { $( #[test] fn $ident() { crate::glibc($file, "-O2"); } )* }
-        mod glibc_o0 { $( #[test] fn $ident() { crate::glibc($file, "-O0"); } )* }
-    };
-}
-
-glibc_tests! {
-    tst_makecontext3 => "tst-makecontext3",
-    tst_setcontext5 => "tst-setcontext5",
-    tst_setcontext6 => "tst-setcontext6",
-    tst_setcontext7 => "tst-setcontext7",
-    tst_setcontext8 => "tst-setcontext8",
-    tst_setcontext9 => "tst-setcontext9",
-    tst_swapcontext1 => "tst-swapcontext1",
+c_tests! {
+    glibc [o2, o0] {
+        tst_makecontext3,
+        tst_setcontext5,
+        tst_setcontext6,
+        tst_setcontext7,
+        tst_setcontext8,
+        tst_setcontext9,
+        tst_swapcontext1,
+    }
+    libcoro [o2, o0] {
+        generator,
+    }
 }
 
 /// Every fetched tst-*context*.c is either built or excluded with a reason, so a glibc with new
@@ -145,11 +122,12 @@ glibc_tests! {
 #[test]
 fn glibc_every_context_test_decided() {
     let dir = clients().join("glibc/stdlib");
+    let included: Vec<String> = glibc::CASES.iter().map(|c| c.replace('_', "-")).collect();
     let mut undecided = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())).flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         if let Some(stem) = name.strip_suffix(".c") {
-            if !GLIBC_INCLUDED.contains(&stem) && !GLIBC_EXCLUDED.iter().any(|(x, _)| *x == stem) {
+            if !included.iter().any(|i| i == stem) && !GLIBC_EXCLUDED.iter().any(|(x, _)| *x == stem) {
                 undecided.push(stem.to_string());
             }
         }
@@ -157,22 +135,11 @@ fn glibc_every_context_test_decided() {
     assert!(undecided.is_empty(), "glibc context tests neither included nor excluded: {undecided:?}");
 }
 
-fn libcoro(opt: &str) {
+/// libcoro (with `-DCORO_UCONTEXT`) driving `tests/c/ucontext/libcoro_<name>.c`.
+fn libcoro(name: &str) -> Case {
     let libcoro_dir = clients().join("libcoro");
-    let sources = [manifest_dir().join("tests/c/ucontext/libcoro_generator.c"), libcoro_dir.join("coro.c")];
-    let flags = ["-DCORO_UCONTEXT", "-I", libcoro_dir.to_str().unwrap()];
-    if let Err(e) = differential("libcoro_generator", &sources, &flags, opt) {
-        panic!("{e}");
-    }
-}
-
-mod libcoro {
-    #[test]
-    fn generator_o2() {
-        crate::libcoro("-O2");
-    }
-    #[test]
-    fn generator_o0() {
-        crate::libcoro("-O0");
-    }
+    let program = format!("ucontext/libcoro_{name}");
+    let sources = vec![common::source(&program), libcoro_dir.join("coro.c")];
+    Case::sources(&format!("clients/libcoro_{name}"), sources, &["-DCORO_UCONTEXT", "-I", libcoro_dir.to_str().unwrap()])
+        .native_status(0)
 }

@@ -44,7 +44,7 @@ const MEMORY_COUNT: u64 = 1000;
 /// Exit status of ucontext_bench when malloc fails in mode `many`.
 const STATUS_OUT_OF_MEMORY: i32 = 3;
 /// Markers around this bench's section of bench/RESULTS.md.
-const SECTION_BEGIN: &str = "<!-- ucontext bench: begin (written by benches/ucontext.rs) -->";
+const SECTION_BEGIN: &str = "<!-- ucontext bench: begin (written by bench/ucontext.rs) -->";
 const SECTION_END: &str = "<!-- ucontext bench: end -->";
 /// How the table names the bench program.
 const PROGRAM: &str = "bench/ucontext_bench.c";
@@ -79,7 +79,7 @@ fn run_all() -> Result<()> {
     let mut section = String::new();
     let _ = writeln!(section, "{SECTION_BEGIN}");
     let _ = writeln!(section, "## ucontext: swapcontext and suspended contexts\n");
-    let _ = writeln!(section, "Written by `benches/ucontext.rs`; do not edit by hand.\n");
+    let _ = writeln!(section, "Written by `bench/ucontext.rs`; do not edit by hand.\n");
     section.push_str(&run_notes("cargo bench --bench ucontext", &load_before, &load_after, started.elapsed()));
     section.push_str(&tables);
     let _ = writeln!(section, "{SECTION_END}");

@@ -31,7 +31,11 @@
 //! `CARGO_TARGET_TMPDIR/setjmp-bench`. `LUA_SRC_DIR=<dir with lua.h>` overrides the Lua sources.
 
 mod common;
+#[path = "../tests/common/sjlj.rs"]
+mod sjlj;
 
+use common::crates::{lua_sources, lua_src_dir, LUA_DEFINES, LUA_WASI_DEFINES};
+use sjlj::Sjlj;
 use common::{
     asyncify_cc, asyncify_run, check, check_all, fmt_ns, fmt_ratio, load_average, manifest_dir,
     median, min_max, run_notes, run_timed, write_section, Result, RUNS,
@@ -51,16 +55,12 @@ const ABANDONED: [u32; 4] = [1, 10, 100, 1000];
 const GOAL_FLAT: f64 = 2.0;
 /// Goal: lowered setjmp at depth 200 is at least this many times faster than capture.
 const GOAL_SPEEDUP: f64 = 100.0;
-/// Lua's preprocessor flags (LUA_USE_POSIX selects `_setjmp`/`_longjmp` in ldo.c).
-const LUA_DEFINES: &[&str] = &["-DLUA_USE_POSIX"];
-/// WASI only: lstate.h includes <signal.h>, which wasi-libc hides without this.
-const WASI_EXTRA: &[&str] = &["-D_WASI_EMULATED_SIGNAL"];
 /// The shadow stack asyncify-cc gives by default; the baseline gets the same.
 const STACK_SIZE_FLAG: &str = "-Wl,-z,stack-size=8388608";
 /// What the baseline's longjmp prints before aborting.
 const BASELINE_NO_LONGJMP: &str = "baseline cannot longjmp";
 /// Markers around this bench's section of bench/RESULTS.md.
-const SECTION_BEGIN: &str = "<!-- setjmp bench: begin (written by benches/setjmp.rs) -->";
+const SECTION_BEGIN: &str = "<!-- setjmp bench: begin (written by bench/setjmp.rs) -->";
 const SECTION_END: &str = "<!-- setjmp bench: end -->";
 /// How this bench's output began before it had markers (replaced on the first run).
 const LEGACY_START: &str = "# Benchmark results: setjmp/longjmp under asyncify-rt";
@@ -93,7 +93,7 @@ fn run_all() -> Result<()> {
     let mut section = String::new();
     let _ = writeln!(section, "{SECTION_BEGIN}");
     let _ = writeln!(section, "## setjmp/longjmp: the capture and lowered strategies\n");
-    let _ = writeln!(section, "Written by `benches/setjmp.rs`; do not edit by hand.\n");
+    let _ = writeln!(section, "Written by `bench/setjmp.rs`; do not edit by hand.\n");
     section.push_str(&run_notes("cargo bench --bench setjmp", &load_before, &load_after, started.elapsed()));
     section.push_str(&tables);
     let _ = writeln!(section, "{SECTION_END}");
@@ -106,26 +106,6 @@ fn run_all() -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Builds
 
-/// asyncify-cc's setjmp strategies.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Sjlj {
-    Capture,
-    Lowered,
-}
-
-impl Sjlj {
-    fn name(self) -> &'static str {
-        match self {
-            Sjlj::Capture => "capture",
-            Sjlj::Lowered => "lowered",
-        }
-    }
-    fn flag(self) -> String {
-        format!("--asyncify-sjlj={}", self.name())
-    }
-}
-
-const STRATEGIES: [Sjlj; 2] = [Sjlj::Capture, Sjlj::Lowered];
 
 struct Builds {
     micro_capture: PathBuf,
@@ -152,7 +132,7 @@ fn build_everything(out: &Path) -> Result<Builds> {
     let micro_src = root.join("bench/setjmp_bench.c");
     let shim_src = root.join("bench/lua/baseline_shim.c");
     let driver = root.join("examples/lua/lua_run.c");
-    let lua_dir = common::crates::lua_src_dir()?;
+    let lua_dir = lua_src_dir()?;
     let mut lua_c = lua_sources(&lua_dir)?;
     lua_c.push(driver);
     let include = format!("-I{}", lua_dir.display());
@@ -170,7 +150,7 @@ fn build_everything(out: &Path) -> Result<Builds> {
     let objects = |s: Sjlj| -> Vec<PathBuf> {
         lua_c.iter().map(|c| objdir(s).join(c.file_stem().unwrap()).with_extension("o")).collect()
     };
-    for s in STRATEGIES {
+    for s in Sjlj::ALL {
         std::fs::create_dir_all(objdir(s)).map_err(|e| e.to_string())?;
     }
     let shim_obj = objdir(Sjlj::Capture).join("baseline_shim.o");
@@ -190,13 +170,13 @@ fn build_everything(out: &Path) -> Result<Builds> {
     let mut c = Command::new("gcc");
     c.arg("-O2").args(LUA_DEFINES).arg(&include).args(&lua_c).arg("-o").arg(&b.lua_native).arg("-lm");
     steps.push((c, "gcc (Lua)".into()));
-    for s in STRATEGIES {
+    for s in Sjlj::ALL {
         let mut c = Command::new(asyncify_cc());
         c.args(["-O2", "-Wall"]).arg(s.flag()).arg(&micro_src).arg("-o").arg(b.micro(Platform::Wasm(s)));
         steps.push((c, format!("asyncify-cc {} (setjmp_bench)", s.flag())));
         for (src, obj) in lua_c.iter().zip(objects(s)) {
             let mut c = Command::new(asyncify_cc());
-            c.arg("-O2").arg(s.flag()).args(LUA_DEFINES).args(WASI_EXTRA).arg(&include);
+            c.arg("-O2").arg(s.flag()).args(LUA_DEFINES).args(LUA_WASI_DEFINES).arg(&include);
             c.arg("-c").arg(src).arg("-o").arg(obj);
             steps.push((c, format!("asyncify-cc -c {} (Lua)", s.flag())));
         }
@@ -237,26 +217,6 @@ fn sysroot_from_verbose(log: &str) -> Result<PathBuf> {
         })
         .filter(|p| p.is_dir())
         .ok_or_else(|| format!("cannot find asyncify-cc's --sysroot in its verbose output:\n{log}"))
-}
-
-
-/// The library's .c files (without the stand-alone programs).
-fn lua_sources(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "c"))
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n != "lua.c" && n != "luac.c" && n != "onelua.c"
-        })
-        .collect();
-    v.sort();
-    if !v.iter().any(|p| p.ends_with("ldo.c")) {
-        return Err(format!("{} has no ldo.c: not Lua's sources", dir.display()));
-    }
-    Ok(v)
 }
 
 // ---------------------------------------------------------------------------------------------

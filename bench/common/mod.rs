@@ -1,9 +1,10 @@
-//! Shared by the benchmarks (`benches/setjmp.rs`, `benches/ucontext.rs`): the tools under test,
-//! running and timing a process, iteration calibration, medians, number formatting and the notes
-//! on the run (command, date, machine, load, tools) written above each set of results.
+//! Shared by the benchmarks (`bench/setjmp.rs`, `bench/ucontext.rs`, `bench/scan.rs`): the tools
+//! under test, running and timing a process, iteration calibration, medians, number formatting
+//! and the notes on the run (command, date, machine, load, tools) written above each set of
+//! results; and, from `tests/common`, where the C sources from crates are.
 //!
-//! Each bench includes this file with `mod common;`, so not every item is used by every bench.
-#![allow(dead_code)]
+//! Each bench includes this file with `mod common;`; an item that not every bench uses carries
+//! `#[allow(dead_code)]` with that reason.
 
 #[path = "../../tests/common/crates.rs"]
 pub mod crates;
@@ -55,6 +56,7 @@ pub fn check(mut cmd: Command, what: &str) -> Result<String> {
 
 pub struct Outcome {
     pub status: Option<i32>,
+    #[allow(dead_code, reason = "not every bench reads the wall time")]
     pub wall: Duration,
     pub stdout: String,
     pub stderr: String,
@@ -260,6 +262,7 @@ pub fn write_section(path: &Path, begin: &str, end: &str, section: &str, legacy_
 }
 
 /// Runs build steps on `workers` threads (each step as [`check`]); the first error, if any.
+#[allow(dead_code, reason = "used by the setjmp bench only")]
 pub fn check_all(steps: Vec<(Command, String)>, workers: usize) -> Result<()> {
     let queue = std::sync::Mutex::new(steps.into_iter());
     let first_error: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);

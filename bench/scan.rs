@@ -27,7 +27,7 @@ use std::time::Instant;
 /// Recursion depths.
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 /// Markers around this bench's section of bench/RESULTS.md.
-const SECTION_BEGIN: &str = "<!-- scan bench: begin (written by benches/scan.rs) -->";
+const SECTION_BEGIN: &str = "<!-- scan bench: begin (written by bench/scan.rs) -->";
 const SECTION_END: &str = "<!-- scan bench: end -->";
 /// How the table names the bench program.
 const PROGRAM: &str = "bench/scan_bench.c";
@@ -58,7 +58,7 @@ fn run_all() -> Result<()> {
     let mut section = String::new();
     let _ = writeln!(section, "{SECTION_BEGIN}");
     let _ = writeln!(section, "## scan: register scans for garbage collectors\n");
-    let _ = writeln!(section, "Written by `benches/scan.rs`; do not edit by hand.\n");
+    let _ = writeln!(section, "Written by `bench/scan.rs`; do not edit by hand.\n");
     section.push_str(&run_notes("cargo bench --bench scan", &load_before, &load_after, started.elapsed()));
     section.push_str(&tables);
     let _ = writeln!(section, "{SECTION_END}");
