@@ -102,6 +102,7 @@ mod link;
 mod require;
 mod serials;
 mod settings;
+mod sjlj;
 mod tools;
 
 use args::Mode;

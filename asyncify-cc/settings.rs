@@ -8,25 +8,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-/// How `setjmp`/`longjmp` are compiled.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Sjlj {
-    /// LLVM's setjmp lowering (`-mllvm -enable-emscripten-sjlj`): O(1) setjmp, longjmp unwinds
-    /// only the frames it abandons; `invoke_*` wrappers generated at link time.
-    Lowered,
-    /// Every setjmp captures the whole call chain by an Asyncify unwind and rewind.
-    Capture,
-}
-
-impl Sjlj {
-    /// The strategy's name, as `--asyncify-sjlj=` and `ASYNCIFY_CC_SJLJ` spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Sjlj::Lowered => "lowered",
-            Sjlj::Capture => "capture",
-        }
-    }
-}
+pub use crate::sjlj::Sjlj;
 
 /// The strategy used when neither `--asyncify-sjlj=` nor `ASYNCIFY_CC_SJLJ` chooses one.
 pub const DEFAULT_SJLJ: Sjlj = Sjlj::Lowered;
@@ -69,10 +51,10 @@ impl Settings {
         let mut settings = Settings::from_env();
         let mut rest = Vec::new();
         for arg in args {
-            match arg.to_str() {
-                Some("--asyncify-sjlj=lowered") => settings.sjlj = Sjlj::Lowered,
-                Some("--asyncify-sjlj=capture") => settings.sjlj = Sjlj::Capture,
-                Some("--print-config") => settings.print_config = true,
+            let own = arg.to_str().and_then(|a| a.strip_prefix("--asyncify-sjlj=")).and_then(Sjlj::named);
+            match (own, arg.to_str()) {
+                (Some(sjlj), _) => settings.sjlj = sjlj,
+                (None, Some("--print-config")) => settings.print_config = true,
                 _ => rest.push(arg),
             }
         }
@@ -81,11 +63,7 @@ impl Settings {
 
     /// Reads the settings from the environment alone (see the fields for the variables).
     pub fn from_env() -> Settings {
-        let sjlj = match std::env::var("ASYNCIFY_CC_SJLJ").as_deref() {
-            Ok("lowered") => Sjlj::Lowered,
-            Ok("capture") => Sjlj::Capture,
-            _ => DEFAULT_SJLJ,
-        };
+        let sjlj = std::env::var("ASYNCIFY_CC_SJLJ").ok().as_deref().and_then(Sjlj::named).unwrap_or(DEFAULT_SJLJ);
         let extra_wasm_opt_args = match std::env::var("ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS") {
             Ok(extra) => extra.split_whitespace().map(OsString::from).collect(),
             Err(_) => Vec::new(),

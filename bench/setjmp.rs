@@ -31,7 +31,7 @@
 //! `CARGO_TARGET_TMPDIR/setjmp-bench`. `LUA_SRC_DIR=<dir with lua.h>` overrides the Lua sources.
 
 mod common;
-#[path = "../tests/common/sjlj.rs"]
+#[path = "../asyncify-cc/sjlj.rs"]
 mod sjlj;
 
 use common::crates::{lua_sources, lua_src_dir, LUA_DEFINES, LUA_WASI_DEFINES};

@@ -11,7 +11,6 @@
 #[macro_use]
 mod common;
 
-use common::sjlj::Sjlj;
 use common::{rt_status, Case};
 
 /// A differential case: `tests/c/setjmp/<name>.c`, with arguments and environment for the
@@ -59,6 +58,8 @@ c_tests! {
         main_argv,
         exit_deep,
         main_return_nonzero,
+        stale_capture_written,
+        stale_capture_unwritten,
     }
     misuse [o2, o0] {
         dead_env,
@@ -78,14 +79,7 @@ fn misuse(name: &str) -> Case {
     match name {
         "dead_env" => case.misuse(rt_status("DEAD_JMPBUF"), &["has returned"], "before\nsetter returned 0\n"),
         "dead_env_reused" => case.misuse(rt_status("DEAD_JMPBUF"), &["has returned"], "set\nscribbled\n"),
-        "dead_env_same_depth" => case
-            .misuse(rt_status("DEAD_JMPBUF"), &["has returned"], "first done\nsecond set\n")
-            .known_limitation(
-                |v| common::sjlj_strategy() == Sjlj::Lowered && v.opt == "-O2",
-                "with LLVM's setjmp lowering a jump to a dead env is caught by a live env whose frame slot \
-                 has the same address (README, \"Limitations\"); at -O2 the two frames coincide, at -O0 \
-                 they do not and the jump is diagnosed",
-            ),
+        "dead_env_same_depth" => case.misuse(rt_status("DEAD_JMPBUF"), &["has returned"], "first done\nsecond set\n"),
         "never_set_global" => case.misuse(rt_status("BAD_JMPBUF"), &["never set"], "about to jump\n"),
         "never_set_stack" => case.misuse(rt_status("BAD_JMPBUF"), &["never set"], "cleared\n"),
         "overwritten" => case.misuse(rt_status("BAD_JMPBUF"), &[], "set\noverwritten\n"),

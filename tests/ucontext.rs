@@ -39,6 +39,10 @@ c_tests! {
         moved_context,
         swap_in_callback,
         exit_from_context,
+        stale_getcontext_capture,
+        uc_link_after_longjmp,
+        swapcontext_self,
+        getcontext_helper_many,
     }
     misuse [o2, o0] {
         uninitialised_global,

@@ -1,5 +1,5 @@
-//! asyncify-cc's two setjmp strategies, as its `--asyncify-sjlj=` flag names them. Shared by the
-//! tests (`tests/common`) and the benchmarks (`bench/common`), which include this file with
+//! asyncify-cc's two setjmp strategies, as its `--asyncify-sjlj=` flag names them. Defined once,
+//! here; the tests (`tests/common`) and the benchmarks (`bench/setjmp.rs`) include this file with
 //! `#[path]`.
 
 /// How asyncify-cc compiles `setjmp`/`longjmp` (`--asyncify-sjlj=<name>`, or
@@ -15,6 +15,7 @@ pub enum Sjlj {
 
 impl Sjlj {
     /// Both strategies.
+    #[allow(dead_code, reason = "used by the tests and the benchmarks, not by asyncify-cc")]
     pub const ALL: [Sjlj; 2] = [Sjlj::Lowered, Sjlj::Capture];
 
     /// The strategy's name in `--asyncify-sjlj=<name>` and `ASYNCIFY_CC_SJLJ`.
@@ -26,7 +27,7 @@ impl Sjlj {
     }
 
     /// asyncify-cc's flag selecting this strategy.
-    #[allow(dead_code, reason = "used by tests/sjlj_modes.rs and the benchmarks only")]
+    #[allow(dead_code, reason = "used by tests/sjlj_modes.rs and the benchmarks, not by asyncify-cc")]
     pub fn flag(self) -> &'static str {
         match self {
             Sjlj::Lowered => "--asyncify-sjlj=lowered",
@@ -35,7 +36,7 @@ impl Sjlj {
     }
 
     /// The strategy called `name`, if any.
-    #[allow(dead_code, reason = "used by the tests only, not the benchmarks")]
+    #[allow(dead_code, reason = "asyncify-cc and the tests use it, not the benchmarks")]
     pub fn named(name: &str) -> Option<Sjlj> {
         Sjlj::ALL.into_iter().find(|s| s.name() == name)
     }
