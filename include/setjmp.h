@@ -2,11 +2,8 @@
  * <setjmp.h> for WASI programs linked with asyncify-rt.
  *
  * Semantics: ISO C11 7.13 (setjmp, longjmp) and POSIX.1-2008 (_setjmp, _longjmp, sigsetjmp,
- * siglongjmp). Implementation: Binaryen's Asyncify transform. `setjmp` saves the wasm frames of
- * the calling chain by an Asyncify unwind to the runtime's root and an immediate rewind; the
- * saved frames are kept on the shadow stack directly below the stack pointer of the function that
- * called setjmp, so they are freed when that function returns. `longjmp` unwinds the current chain
- * (into scratch space that is discarded) and rewinds the saved one. See README.md, "How it works".
+ * siglongjmp). Implementation: Binaryen's Asyncify transform, with LLVM's setjmp lowering by
+ * default; ARCHITECTURE.md tells how.
  *
  * Programs must be linked by `asyncify-cc` (or with the flags it documents) so that the module is
  * processed by `wasm-opt --asyncify` and `main` runs under the runtime's root.
