@@ -23,10 +23,7 @@ use crate::core::globals::{self, Global};
 use crate::core::leaf;
 use crate::core::root::{self, Activation};
 use crate::core::stack::{self, Header};
-use crate::ffi;
-
-/// The C `ucontext_t` (from `include/ucontext.h` via bindgen).
-pub type Ucontext = ffi::ucontext_t;
+use crate::ffi::{self, Ucontext};
 
 /// `__state`: holds a saved chain ("UCS1").
 const STATE_SAVED: u32 = 0x5543_5331;

@@ -8,3 +8,9 @@ include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 /// The exit statuses are `#define`s, which bindgen emits as `u32`; the runtime passes them to
 /// `exit`, which takes an `int`.
 pub type Status = u32;
+
+/// The C `struct __jmp_buf_tag`, the element of `jmp_buf` (`include/setjmp.h`).
+pub type JmpBuf = __jmp_buf_tag;
+
+/// The C `ucontext_t` (`include/ucontext.h`).
+pub type Ucontext = ucontext_t;

@@ -10,7 +10,8 @@
 
 use crate::core::diag::{self, Misuse, Subject};
 use crate::core::leaf;
-use crate::setjmp_capture::{self, JmpBuf, MAGIC_CAPTURE};
+use crate::ffi::JmpBuf;
+use crate::setjmp_capture::{self, MAGIC_CAPTURE};
 use crate::setjmp_lowered::{self, MAGIC_LOWERED};
 
 /// The common body of the jump entry points, for the C function `what`.

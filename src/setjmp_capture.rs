@@ -23,10 +23,7 @@ use crate::core::globals::Global;
 use crate::core::leaf;
 use crate::core::root::{self, Activation};
 use crate::core::stack::Header;
-use crate::ffi;
-
-/// The C `struct __jmp_buf_tag` (from `include/setjmp.h` via bindgen).
-pub type JmpBuf = ffi::__jmp_buf_tag;
+use crate::ffi::JmpBuf;
 
 /// `__magic` of a `jmp_buf` filled in by a capture ("SJC1").
 pub const MAGIC_CAPTURE: u32 = 0x534a_4331;

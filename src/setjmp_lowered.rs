@@ -31,7 +31,7 @@ use crate::core::globals::{self, Global, Mode};
 use crate::core::leaf;
 use crate::core::root::{self, Activation};
 use crate::core::stack::{self, Header};
-use crate::setjmp_capture::JmpBuf;
+use crate::ffi::JmpBuf;
 
 /// `__magic` of a `jmp_buf` set by `__wasm_setjmp` ("SJL1").
 pub const MAGIC_LOWERED: u32 = 0x534a_4c31;
