@@ -2,12 +2,14 @@
 //! stdout, in this order:
 //!
 //! * `include`, `lib`, `sysroot`: the runtime's header directory, static library and WASI
-//!   sysroot (from `ASYNCIFY_RT_*` or the build-time defaults);
+//!   sysroot (from `ASYNCIFY_RT_*`, else the layout's defaults);
 //! * `clang`, `clang-version`, `wasm-opt`, `wasm-opt-version`: the tools found (as
 //!   [`tools::clang`] and [`tools::wasm_opt`] find them) and the versions they report, or
 //!   `not found` and `unknown`;
 //! * `setjmp`: the setjmp strategy a call without `--asyncify-sjlj=` would use (`lowered` or
-//!   `capture`, after `ASYNCIFY_CC_SJLJ`).
+//!   `capture`, after `ASYNCIFY_CC_SJLJ`);
+//! * `layout`: where the default paths come from: `installed <prefix>` when asyncify-cc runs
+//!   from an installed prefix's `bin/`, `build-tree` otherwise (see [`crate::settings::Layout`]).
 //!
 //! Each problem a build would hit (a missing or too-old tool, a sysroot without wasi-libc, a
 //! missing runtime library or header directory) also gets the one stderr line a build would
@@ -45,6 +47,7 @@ pub fn print(settings: &Settings) -> i32 {
         lines.push((version_key, version));
     }
     lines.push(("setjmp", settings.sjlj.name().into()));
+    lines.push(("layout", settings.layout.describe()));
 
     let header = settings.include.join("setjmp.h");
     if !header.is_file() {

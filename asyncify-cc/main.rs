@@ -45,13 +45,21 @@
 //!
 //! # Printing the configuration
 //! `asyncify-cc --print-config` prints the runtime's paths, the clang and wasm-opt it would run
-//! with their versions, and the default setjmp strategy, one `key: value` line each, and checks
-//! them (see `config.rs`); other arguments are ignored.
+//! with their versions, the default setjmp strategy and the layout (installed prefix or build
+//! tree), one `key: value` line each, and checks them (see `config.rs`); other arguments are
+//! ignored.
+//!
+//! # Installed or in the build tree
+//! Run from `<prefix>/bin/` of a prefix made by `scripts/install.sh` (recognised by
+//! `<prefix>/share/asyncify-rt/`), asyncify-cc takes the runtime's paths relative to its own
+//! location: `<prefix>/include/asyncify-rt`, `<prefix>/lib/wasm32-wasip1/libasyncify_rt.a`,
+//! `<prefix>/share/asyncify-rt/sysroot`; moving the prefix keeps it working. Anywhere else it
+//! uses the paths fixed when it was built (see `settings.rs`, `Layout`).
 //!
 //! # Environment
 //! * `ASYNCIFY_RT_INCLUDE`, `ASYNCIFY_RT_LIB`, `ASYNCIFY_RT_SYSROOT`: override the runtime's
-//!   header directory, static library and WASI sysroot (defaults fixed when asyncify-cc was
-//!   built).
+//!   header directory, static library and WASI sysroot (defaults: the installed prefix's, or
+//!   those fixed when asyncify-cc was built).
 //! * `ASYNCIFY_CC_CLANG`: the clang to run (default: `clang-22`, else `clang`, on `PATH`).
 //! * `ASYNCIFY_CC_WASM_OPT`: the wasm-opt to run (default: `wasm-opt` on `PATH`).
 //! * `ASYNCIFY_CC_VERBOSE=1`: print each command on stderr before running it.

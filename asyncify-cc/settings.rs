@@ -1,12 +1,15 @@
 //! asyncify-cc's settings: the environment variables `ASYNCIFY_RT_*` and `ASYNCIFY_CC_*`, the
-//! build-time defaults of the runtime's paths, and asyncify-cc's own command-line option
-//! `--asyncify-sjlj=`, which is taken out of the arguments before clang sees them.
+//! defaults of the runtime's paths, and asyncify-cc's own command-line option `--asyncify-sjlj=`,
+//! which is taken out of the arguments before clang sees them.
+//!
+//! The runtime's paths default to an installed prefix's when asyncify-cc runs from one (see
+//! [`Layout`]), else to the paths the build script recorded (the build tree).
 //!
 //! The tools (`ASYNCIFY_CC_CLANG`, `ASYNCIFY_CC_WASM_OPT`) are looked up only when needed, by
 //! [`crate::tools`], so that a compile does not need wasm-opt.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use crate::sjlj::Sjlj;
 
@@ -35,6 +38,71 @@ pub struct Settings {
     pub extra_wasm_opt_args: Vec<OsString>,
     /// `--print-config` was given: print the configuration instead of running clang.
     pub print_config: bool,
+    /// Where the default paths came from.
+    pub layout: Layout,
+}
+
+/// Where asyncify-cc takes the runtime's default paths from (each `ASYNCIFY_RT_*` variable
+/// still overrides its own path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// asyncify-cc runs from `<prefix>/bin/` of a prefix made by `scripts/install.sh`, recognised
+    /// by the directory `<prefix>/share/asyncify-rt/`. Paths: [`Layout::include`],
+    /// [`Layout::lib`], [`Layout::sysroot`]. Found from the executable's own location
+    /// (`std::env::current_exe`, symlinks resolved), so a moved prefix keeps working.
+    Installed(PathBuf),
+    /// Anywhere else (normally `target/release/`): the paths the build script recorded when
+    /// asyncify-cc was built (`ASYNCIFY_RT_BUILT_{INCLUDE,LIB,SYSROOT}`).
+    BuildTree,
+}
+
+impl Layout {
+    /// The layout of the running executable: [`Layout::Installed`] when its directory's parent
+    /// holds `share/asyncify-rt/`, else [`Layout::BuildTree`] (also when the executable's path
+    /// cannot be read).
+    pub fn of_current_exe() -> Layout {
+        let exe = std::env::current_exe().ok().map(|e| std::fs::canonicalize(&e).unwrap_or(e));
+        match exe.as_deref().and_then(Path::parent).and_then(Path::parent) {
+            Some(prefix) if prefix.join("share/asyncify-rt").is_dir() => Layout::Installed(prefix.to_path_buf()),
+            _ => Layout::BuildTree,
+        }
+    }
+
+    /// The default header directory: `<prefix>/include/asyncify-rt`, or the build tree's
+    /// `include/`.
+    pub fn include(&self) -> PathBuf {
+        match self {
+            Layout::Installed(p) => p.join("include/asyncify-rt"),
+            Layout::BuildTree => PathBuf::from(env!("ASYNCIFY_RT_BUILT_INCLUDE")),
+        }
+    }
+
+    /// The default static library: `<prefix>/lib/wasm32-wasip1/libasyncify_rt.a`, or the one
+    /// the build script built.
+    pub fn lib(&self) -> PathBuf {
+        match self {
+            Layout::Installed(p) => p.join("lib/wasm32-wasip1/libasyncify_rt.a"),
+            Layout::BuildTree => PathBuf::from(env!("ASYNCIFY_RT_BUILT_LIB")),
+        }
+    }
+
+    /// The default sysroot: `<prefix>/share/asyncify-rt/sysroot` (made by the install script:
+    /// a symlink to the chosen sysroot, or a directory of two symlinks over Debian's
+    /// wasi-libc), or the build script's symlink sysroot.
+    pub fn sysroot(&self) -> PathBuf {
+        match self {
+            Layout::Installed(p) => p.join("share/asyncify-rt/sysroot"),
+            Layout::BuildTree => PathBuf::from(env!("ASYNCIFY_RT_BUILT_SYSROOT")),
+        }
+    }
+
+    /// The text of `--print-config`'s `layout` line: `installed <prefix>` or `build-tree`.
+    pub fn describe(&self) -> String {
+        match self {
+            Layout::Installed(p) => format!("installed {}", p.display()),
+            Layout::BuildTree => "build-tree".into(),
+        }
+    }
 }
 
 impl Settings {
@@ -68,15 +136,17 @@ impl Settings {
             Ok(extra) => extra.split_whitespace().map(OsString::from).collect(),
             Err(_) => Vec::new(),
         };
+        let layout = Layout::of_current_exe();
         Settings {
             sjlj,
             verbose: env_flag("ASYNCIFY_CC_VERBOSE"),
             keep_temps: env_flag("ASYNCIFY_CC_KEEP_TEMPS"),
-            include: path_setting("ASYNCIFY_RT_INCLUDE", env!("ASYNCIFY_RT_BUILT_INCLUDE")),
-            sysroot: path_setting("ASYNCIFY_RT_SYSROOT", env!("ASYNCIFY_RT_BUILT_SYSROOT")),
-            lib: path_setting("ASYNCIFY_RT_LIB", env!("ASYNCIFY_RT_BUILT_LIB")),
+            include: path_setting("ASYNCIFY_RT_INCLUDE", layout.include()),
+            sysroot: path_setting("ASYNCIFY_RT_SYSROOT", layout.sysroot()),
+            lib: path_setting("ASYNCIFY_RT_LIB", layout.lib()),
             extra_wasm_opt_args,
             print_config: false,
+            layout,
         }
     }
 }
@@ -86,12 +156,12 @@ fn env_flag(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
 }
 
-/// The path in environment variable `name` if set and non-empty, else `default` (fixed when
-/// asyncify-cc was built).
-fn path_setting(name: &str, default: &str) -> PathBuf {
+/// The path in environment variable `name` if set and non-empty, else `default` (from the
+/// [`Layout`]).
+fn path_setting(name: &str, default: PathBuf) -> PathBuf {
     match std::env::var_os(name) {
         Some(v) if !v.is_empty() => PathBuf::from(v),
-        _ => PathBuf::from(default),
+        _ => default,
     }
 }
 

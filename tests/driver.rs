@@ -327,7 +327,7 @@ fn link_print_config_names_paths_versions_and_strategy() {
     let keys: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         keys,
-        ["include", "lib", "sysroot", "clang", "clang-version", "wasm-opt", "wasm-opt-version", "setjmp"],
+        ["include", "lib", "sysroot", "clang", "clang-version", "wasm-opt", "wasm-opt-version", "setjmp", "layout"],
         "{}",
         text(&o.stdout)
     );
@@ -345,6 +345,7 @@ fn link_print_config_names_paths_versions_and_strategy() {
         _ => "lowered",
     };
     assert_eq!(get("setjmp"), expected);
+    assert_eq!(get("layout"), "build-tree");
     assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
 
     // The environment is what the lines show.

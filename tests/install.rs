@@ -1,0 +1,227 @@
+//! The installed, relocatable prefix (`scripts/install.sh`, issue 11 part 1), tested the way a
+//! user meets it: install into a temporary prefix, *move* the prefix, then use only the moved
+//! copy:
+//!
+//! 1. `bin/asyncify-cc` compiles a setjmp program that `bin/asyncify-run` runs with the same
+//!    stdout and exit status as the native (gcc + glibc) build; `--print-config` names the moved
+//!    prefix and `ASYNCIFY_RT_*` still override it;
+//! 2. a small CMake project (`add_executable` of a setjmp program) configured with
+//!    `-DCMAKE_TOOLCHAIN_FILE=<moved>/share/cmake/asyncify-rt.cmake` builds a `.wasm` whose run
+//!    matches the native build's;
+//! 3. `pkg-config --cflags --libs asyncify-rt` with `PKG_CONFIG_PATH=<moved>/lib/pkgconfig`
+//!    gives paths inside the moved prefix that exist.
+//!
+//! The script installs the tools cargo built for this test run (`--no-build`). Needs bash,
+//! clang-22, wasm-ld, wasm-opt, llvm-ar-22, gcc, wasi-libc, cmake and pkg-config (all installed
+//! by `scripts/setup.sh`); a missing one fails the test with a message naming it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CC: &str = env!("CARGO_BIN_EXE_asyncify-cc");
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The variables that would redirect asyncify-cc or change its behaviour; commands of these tests
+/// run without them unless a test sets one on purpose.
+const TOOL_VARS: &[&str] = &[
+    "ASYNCIFY_RT_INCLUDE",
+    "ASYNCIFY_RT_LIB",
+    "ASYNCIFY_RT_SYSROOT",
+    "ASYNCIFY_CC_VERBOSE",
+    "ASYNCIFY_CC_KEEP_TEMPS",
+    "ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS",
+    "WASI_SDK_PATH",
+];
+
+/// A fresh scratch directory, removed when the test passes.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let dir = base.join(format!("install-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch(std::fs::canonicalize(&dir).unwrap())
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `program` with the tool variables removed.
+fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = Command::new(program);
+    for v in TOOL_VARS {
+        c.env_remove(v);
+    }
+    c
+}
+
+/// Runs `c`; panics naming `what` when it cannot be started, and the Debian package `package`
+/// that provides it unless `package` is empty (our own tools).
+fn run(c: &mut Command, what: &str, package: &str) -> Output {
+    match c.output() {
+        Ok(o) => o,
+        Err(e) if package.is_empty() => panic!("{what}: cannot run {:?}: {e}", c.get_program()),
+        Err(e) => panic!(
+            "{what}: cannot run {:?}: {e} (install the Debian package {package}, or run scripts/setup.sh)",
+            c.get_program()
+        ),
+    }
+}
+
+/// Panics with `what`, stdout and stderr unless `o` succeeded.
+fn ok(o: Output, what: &str) -> Output {
+    assert!(o.status.success(), "{what} failed ({}):\n{}\n{}", o.status, text(&o.stdout), text(&o.stderr));
+    o
+}
+
+/// Installs into `<scratch>/installed` with `scripts/install.sh --no-build`, moves it to
+/// `<scratch>/moved/prefix`, checks that the old path is gone, and returns (the moved prefix, the
+/// path it was installed at).
+fn install_and_move(s: &Scratch) -> (PathBuf, PathBuf) {
+    let first = s.0.join("installed");
+    let mut c = command("bash");
+    c.arg(Path::new(REPO).join("scripts/install.sh")).arg("--prefix").arg(&first).arg("--no-build");
+    // The tools of this test run: the script takes them from CARGO_TARGET_DIR/release.
+    let release = Path::new(CC).parent().unwrap();
+    c.env("CARGO_TARGET_DIR", release.parent().unwrap());
+    ok(run(&mut c, "install.sh", "bash"), "scripts/install.sh --prefix");
+    let moved = s.0.join("moved/prefix");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&first, &moved).expect("move the prefix");
+    assert!(!first.exists());
+    (moved, first)
+}
+
+/// Builds `source` natively with gcc and runs it: (stdout, exit status).
+fn native(s: &Scratch, source: &Path) -> (String, Option<i32>) {
+    let exe = s.0.join("native.exe");
+    let mut c = command("gcc");
+    c.args(["-std=gnu11", "-O1", "-w"]).arg(source).arg("-o").arg(&exe);
+    ok(run(&mut c, "gcc", "gcc"), "native gcc build");
+    let o = run(&mut command(&exe), "native run", "gcc");
+    (text(&o.stdout), o.status.code())
+}
+
+/// Runs `wasm` with the prefix's `asyncify-run`: (stdout, exit status).
+fn run_wasm(prefix: &Path, wasm: &Path) -> (String, Option<i32>) {
+    let o = run(command(prefix.join("bin/asyncify-run")).arg(wasm), "asyncify-run", "");
+    (text(&o.stdout), o.status.code())
+}
+
+/// The `key: value` lines of `--print-config`.
+fn config(o: &Output) -> Vec<(String, String)> {
+    text(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+fn get(lines: &[(String, String)], key: &str) -> String {
+    lines.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} line in {lines:?}")).1.clone()
+}
+
+#[test]
+fn moved_prefix_compiles_and_runs_setjmp_program() {
+    let s = Scratch::new("cc");
+    let (prefix, _) = install_and_move(&s);
+    let cc = prefix.join("bin/asyncify-cc");
+
+    // The moved driver describes itself truthfully: everything under the moved prefix.
+    let o = ok(run(command(&cc).arg("--print-config"), "print-config", ""), "moved --print-config");
+    let lines = config(&o);
+    assert_eq!(get(&lines, "layout"), format!("installed {}", prefix.display()));
+    assert_eq!(get(&lines, "include"), prefix.join("include/asyncify-rt").display().to_string());
+    assert_eq!(get(&lines, "lib"), prefix.join("lib/wasm32-wasip1/libasyncify_rt.a").display().to_string());
+    assert_eq!(get(&lines, "sysroot"), prefix.join("share/asyncify-rt/sysroot").display().to_string());
+    assert!(prefix.join("include/asyncify-rt/setjmp.h").is_file());
+    // An override still wins over the prefix (and is checked: this directory has no setjmp.h).
+    let o = run(command(&cc).arg("--print-config").env("ASYNCIFY_RT_INCLUDE", &s.0), "print-config", "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert_eq!(get(&config(&o), "include"), s.0.display().to_string());
+
+    // A setjmp program, compiled and linked by the moved driver, run by the moved runner.
+    let source = Path::new(REPO).join("tests/c/setjmp/try_catch.c");
+    let wasm = s.0.join("try_catch.wasm");
+    let mut c = command(&cc);
+    c.args(["-O2", "-std=gnu11", "-w"]).arg(&source).arg("-o").arg(&wasm).current_dir(&s.0);
+    ok(run(&mut c, "moved asyncify-cc", ""), "moved asyncify-cc build");
+    let expected = native(&s, &source);
+    assert!(expected.0.lines().count() > 5, "native output too short to compare: {:?}", expected);
+    assert_eq!(run_wasm(&prefix, &wasm), expected);
+}
+
+#[test]
+fn moved_prefix_cmake_toolchain_builds_setjmp_program() {
+    let s = Scratch::new("cmake");
+    let (prefix, _) = install_and_move(&s);
+    let project = s.0.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let source = Path::new(REPO).join("tests/c/setjmp/nested_envs_outer.c");
+    std::fs::copy(&source, project.join("main.c")).unwrap();
+    std::fs::write(
+        project.join("CMakeLists.txt"),
+        "cmake_minimum_required(VERSION 3.13)\nproject(sjlj C)\nadd_executable(sjlj main.c)\n",
+    )
+    .unwrap();
+    let build = s.0.join("build");
+    let mut c = command("cmake");
+    c.arg("-S").arg(&project).arg("-B").arg(&build).arg("-DCMAKE_BUILD_TYPE=Release");
+    c.arg(format!("-DCMAKE_TOOLCHAIN_FILE={}", prefix.join("share/cmake/asyncify-rt.cmake").display()));
+    let o = ok(run(&mut c, "cmake configure", "cmake"), "cmake configure with the toolchain file");
+    // CMake knows the system and uses the moved driver.
+    let driver = format!("\"{}\"", prefix.join("bin/asyncify-cc").display());
+    let uses_driver = std::fs::read_dir(build.join("CMakeFiles")).unwrap().flatten().any(|d| {
+        std::fs::read_to_string(d.path().join("CMakeCCompiler.cmake")).is_ok_and(|t| t.contains(&driver))
+    });
+    assert!(uses_driver, "CMake does not use the moved asyncify-cc {driver}:\n{}", text(&o.stdout));
+    assert!(!text(&o.stderr).contains("System is unknown to cmake"), "{}", text(&o.stderr));
+    let mut c = command("cmake");
+    c.arg("--build").arg(&build);
+    ok(run(&mut c, "cmake --build", "cmake"), "cmake --build");
+    let wasm = build.join("sjlj.wasm");
+    assert!(wasm.is_file(), "no {} (CMAKE_EXECUTABLE_SUFFIX)", wasm.display());
+    let expected = native(&s, &source);
+    assert!(expected.0.lines().count() > 3, "native output too short to compare: {:?}", expected);
+    assert_eq!(run_wasm(&prefix, &wasm), expected);
+}
+
+#[test]
+fn moved_prefix_pkg_config_paths_are_inside_it() {
+    let s = Scratch::new("pkgconfig");
+    let (prefix, first) = install_and_move(&s);
+    let mut c = command("pkg-config");
+    c.args(["--cflags", "--libs", "asyncify-rt"]).env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"));
+    c.env_remove("PKG_CONFIG_LIBDIR").env_remove("PKG_CONFIG_SYSROOT_DIR");
+    let o = ok(run(&mut c, "pkg-config", "pkg-config"), "pkg-config --cflags --libs asyncify-rt");
+    let flags: Vec<String> = text(&o.stdout).split_whitespace().map(String::from).collect();
+    let path_after = |flag: &str| -> PathBuf {
+        let i = flags.iter().position(|f| f == flag || (f.starts_with(flag) && flag == "-L")).unwrap_or_else(|| panic!("no {flag} in {flags:?}"));
+        let p = if flags[i] == flag { flags[i + 1].clone() } else { flags[i][flag.len()..].to_string() };
+        std::fs::canonicalize(&p).unwrap_or_else(|e| panic!("{flag} {p}: {e}"))
+    };
+    let include = path_after("-isystem");
+    let libdir = path_after("-L");
+    for p in [&include, &libdir] {
+        assert!(p.starts_with(&prefix), "{} is not inside the moved prefix {}", p.display(), prefix.display());
+    }
+    assert!(include.join("setjmp.h").is_file(), "{}", include.display());
+    assert!(libdir.join("libasyncify_rt.a").is_file(), "{}", libdir.display());
+    assert!(flags.contains(&"-lasyncify_rt".to_string()), "{flags:?}");
+    // The file never names where the prefix was installed, nor does the toolchain file.
+    for f in ["lib/pkgconfig/asyncify-rt.pc", "share/cmake/asyncify-rt.cmake"] {
+        let t = std::fs::read_to_string(prefix.join(f)).unwrap();
+        assert!(!t.contains(first.to_str().unwrap()), "{f} names the install path:\n{t}");
+    }
+}
