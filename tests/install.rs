@@ -9,7 +9,9 @@
 //!    `-DCMAKE_TOOLCHAIN_FILE=<moved>/share/cmake/asyncify-rt.cmake` builds a `.wasm` whose run
 //!    matches the native build's;
 //! 3. `pkg-config --cflags --libs asyncify-rt` with `PKG_CONFIG_PATH=<moved>/lib/pkgconfig`
-//!    gives paths inside the moved prefix that exist.
+//!    gives paths inside the moved prefix that exist;
+//! 4. the sysroot choices (`WASI_SDK_PATH`, `--sysroot`) make the prefix's sysroot that one and
+//!    build working programs; misuse of the script ends with one `install.sh: ` line, exit 2.
 //!
 //! The script installs the tools cargo built for this test run (`--no-build`). Needs bash,
 //! clang-22, wasm-ld, wasm-opt, llvm-ar-22, gcc, wasi-libc, cmake and pkg-config (all installed
@@ -86,17 +88,22 @@ fn ok(o: Output, what: &str) -> Output {
     o
 }
 
+/// `bash scripts/install.sh --no-build <args>` with the tools of this test run (the script takes
+/// them from `CARGO_TARGET_DIR/release`).
+fn install_sh(args: &[&std::ffi::OsStr]) -> Command {
+    let mut c = command("bash");
+    c.arg(Path::new(REPO).join("scripts/install.sh")).args(args).arg("--no-build");
+    let release = Path::new(CC).parent().unwrap();
+    c.env("CARGO_TARGET_DIR", release.parent().unwrap());
+    c
+}
+
 /// Installs into `<scratch>/installed` with `scripts/install.sh --no-build`, moves it to
 /// `<scratch>/moved/prefix`, checks that the old path is gone, and returns (the moved prefix, the
 /// path it was installed at).
 fn install_and_move(s: &Scratch) -> (PathBuf, PathBuf) {
     let first = s.0.join("installed");
-    let mut c = command("bash");
-    c.arg(Path::new(REPO).join("scripts/install.sh")).arg("--prefix").arg(&first).arg("--no-build");
-    // The tools of this test run: the script takes them from CARGO_TARGET_DIR/release.
-    let release = Path::new(CC).parent().unwrap();
-    c.env("CARGO_TARGET_DIR", release.parent().unwrap());
-    ok(run(&mut c, "install.sh", "bash"), "scripts/install.sh --prefix");
+    ok(run(&mut install_sh(&["--prefix".as_ref(), first.as_ref()]), "install.sh", "bash"), "scripts/install.sh --prefix");
     let moved = s.0.join("moved/prefix");
     std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
     std::fs::rename(&first, &moved).expect("move the prefix");
@@ -132,6 +139,15 @@ fn get(lines: &[(String, String)], key: &str) -> String {
     lines.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} line in {lines:?}")).1.clone()
 }
 
+/// Checks that the commands asyncify-cc printed (`ASYNCIFY_CC_VERBOSE=1`) use the prefix's
+/// headers, library and sysroot.
+fn assert_uses_prefix(commands: &str, prefix: &Path) {
+    for p in ["include/asyncify-rt", "lib/wasm32-wasip1/libasyncify_rt.a", "share/asyncify-rt/sysroot"] {
+        let p = prefix.join(p).display().to_string();
+        assert!(commands.contains(&p), "the commands do not use {p}:\n{commands}");
+    }
+}
+
 #[test]
 fn moved_prefix_compiles_and_runs_setjmp_program() {
     let s = Scratch::new("cc");
@@ -156,7 +172,9 @@ fn moved_prefix_compiles_and_runs_setjmp_program() {
     let wasm = s.0.join("try_catch.wasm");
     let mut c = command(&cc);
     c.args(["-O2", "-std=gnu11", "-w"]).arg(&source).arg("-o").arg(&wasm).current_dir(&s.0);
-    ok(run(&mut c, "moved asyncify-cc", ""), "moved asyncify-cc build");
+    c.env("ASYNCIFY_CC_VERBOSE", "1");
+    let o = ok(run(&mut c, "moved asyncify-cc", ""), "moved asyncify-cc build");
+    assert_uses_prefix(&text(&o.stderr), &prefix);
     let expected = native(&s, &source);
     assert!(expected.0.lines().count() > 5, "native output too short to compare: {:?}", expected);
     assert_eq!(run_wasm(&prefix, &wasm), expected);
@@ -188,8 +206,9 @@ fn moved_prefix_cmake_toolchain_builds_setjmp_program() {
     assert!(uses_driver, "CMake does not use the moved asyncify-cc {driver}:\n{}", text(&o.stdout));
     assert!(!text(&o.stderr).contains("System is unknown to cmake"), "{}", text(&o.stderr));
     let mut c = command("cmake");
-    c.arg("--build").arg(&build);
-    ok(run(&mut c, "cmake --build", "cmake"), "cmake --build");
+    c.arg("--build").arg(&build).env("ASYNCIFY_CC_VERBOSE", "1");
+    let o = ok(run(&mut c, "cmake --build", "cmake"), "cmake --build");
+    assert_uses_prefix(&text(&o.stderr), &prefix);
     let wasm = build.join("sjlj.wasm");
     assert!(wasm.is_file(), "no {} (CMAKE_EXECUTABLE_SUFFIX)", wasm.display());
     let expected = native(&s, &source);
@@ -223,5 +242,58 @@ fn moved_prefix_pkg_config_paths_are_inside_it() {
     for f in ["lib/pkgconfig/asyncify-rt.pc", "share/cmake/asyncify-rt.cmake"] {
         let t = std::fs::read_to_string(prefix.join(f)).unwrap();
         assert!(!t.contains(first.to_str().unwrap()), "{f} names the install path:\n{t}");
+    }
+}
+
+#[test]
+fn sysroot_choices_wasi_sdk_path_sysroot_and_errors() {
+    let s = Scratch::new("sysroot");
+    // A wasi-sdk-style prefix: share/wasi-sysroot/{include,lib}/wasm32-wasip1 (here over Debian's
+    // wasi-libc, which is what this machine has).
+    let sdk = s.0.join("wasi-sdk");
+    let sysroot = sdk.join("share/wasi-sysroot");
+    for d in ["include", "lib"] {
+        std::fs::create_dir_all(sysroot.join(d)).unwrap();
+        let debian = Path::new("/usr").join(d).join("wasm32-wasi");
+        assert!(debian.is_dir(), "{} missing: install the Debian package wasi-libc", debian.display());
+        std::os::unix::fs::symlink(&debian, sysroot.join(d).join("wasm32-wasip1")).unwrap();
+    }
+    let source = Path::new(REPO).join("tests/c/setjmp/longjmp_values.c");
+    let expected = native(&s, &source);
+    for (name, how) in [("sdk", "WASI_SDK_PATH"), ("explicit", "--sysroot")] {
+        let prefix = s.0.join(name);
+        let mut c = install_sh(&["--prefix".as_ref(), prefix.as_ref()]);
+        if how == "WASI_SDK_PATH" {
+            c.env("WASI_SDK_PATH", &sdk);
+        } else {
+            c.arg("--sysroot").arg(&sysroot);
+        }
+        ok(run(&mut c, "install.sh", "bash"), how);
+        // The prefix's sysroot is the chosen one, and a program built with it runs.
+        let link = prefix.join("share/asyncify-rt/sysroot");
+        assert_eq!(std::fs::read_link(&link).unwrap(), sysroot, "{how}");
+        let wasm = s.0.join(format!("{name}.wasm"));
+        let mut c = command(prefix.join("bin/asyncify-cc"));
+        c.args(["-O0", "-w"]).arg(&source).arg("-o").arg(&wasm).env("ASYNCIFY_CC_VERBOSE", "1");
+        let o = ok(run(&mut c, "asyncify-cc", ""), how);
+        assert_uses_prefix(&text(&o.stderr), &prefix);
+        assert_eq!(run_wasm(&prefix, &wasm), expected, "{how}");
+    }
+
+    // Errors: one stderr line starting `install.sh: `, exit 2, nothing installed.
+    let empty = s.0.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let bad = s.0.join("bad");
+    let cases: [(&str, Vec<&std::ffi::OsStr>, &str); 3] = [
+        ("no prefix", vec![], "--prefix"),
+        ("not a sysroot", vec!["--prefix".as_ref(), bad.as_ref(), "--sysroot".as_ref(), empty.as_ref()], "include/wasm32-wasip1"),
+        ("unknown option", vec!["--prefix".as_ref(), bad.as_ref(), "--frobnicate".as_ref()], "--frobnicate"),
+    ];
+    for (what, args, needle) in cases {
+        let o = run(&mut install_sh(&args), "install.sh", "bash");
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.lines().count() == 1 && err.starts_with("install.sh: ") && err.contains(needle), "{what}: {err}");
+        assert!(!bad.exists(), "{what}: created {}", bad.display());
     }
 }
