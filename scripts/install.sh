@@ -151,7 +151,7 @@ cat > "$prefix/share/cmake/asyncify-rt.cmake" <<CM
 # Every compile and link goes through <prefix>/bin/asyncify-cc (wasm32-wasip1, the runtime's
 # headers, the link steps and wasm-opt --asyncify). Paths are relative to this file, so the
 # prefix can be moved. C++ sources are compiled too, but no C++ standard library is linked.
-cmake_minimum_required(VERSION 3.13)
+# (No cmake_minimum_required here: it would reset the including project's policies.)
 get_filename_component(ASYNCIFY_RT_PREFIX "\${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 list(APPEND CMAKE_MODULE_PATH "\${CMAKE_CURRENT_LIST_DIR}")
 

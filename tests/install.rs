@@ -9,7 +9,8 @@
 //!    `-DCMAKE_TOOLCHAIN_FILE=<moved>/share/cmake/asyncify-rt.cmake` builds a `.wasm` whose run
 //!    matches the native build's;
 //! 3. `pkg-config --cflags --libs asyncify-rt` with `PKG_CONFIG_PATH=<moved>/lib/pkgconfig`
-//!    gives paths inside the moved prefix that exist;
+//!    gives paths inside the moved prefix that exist, and those flags link a setjmp program by
+//!    hand with plain clang (then `wasm-opt --asyncify`) that runs like the native build;
 //! 4. the sysroot choices (`WASI_SDK_PATH`, `--sysroot`) make the prefix's sysroot that one and
 //!    build working programs; misuse of the script ends with one `install.sh: ` line, exit 2.
 //!
@@ -238,6 +239,20 @@ fn moved_prefix_pkg_config_paths_are_inside_it() {
     assert!(include.join("setjmp.h").is_file(), "{}", include.display());
     assert!(libdir.join("libasyncify_rt.a").is_file(), "{}", libdir.display());
     assert!(flags.contains(&"-lasyncify_rt".to_string()), "{flags:?}");
+    // The flags link a program by hand with plain clang (capture strategy, as the .pc file
+    // says), which runs like the native build after the wasm-opt --asyncify step.
+    let source = Path::new(REPO).join("tests/c/setjmp/try_catch.c");
+    let pre = s.0.join("pre.wasm");
+    let wasm = s.0.join("by_hand.wasm");
+    let mut c = command("clang-22");
+    c.arg("--target=wasm32-wasip1").arg(format!("--sysroot={}", prefix.join("share/asyncify-rt/sysroot").display()));
+    c.args(["-O2", "-w"]).arg(&source).args(&flags).args(["--no-wasm-opt", "-o"]).arg(&pre);
+    ok(run(&mut c, "clang-22", "clang-22"), "clang-22 with pkg-config's flags");
+    let mut c = command("wasm-opt");
+    c.arg(&pre).args(["--asyncify", "--pass-arg=asyncify-ignore-imports", "-O2", "-o"]).arg(&wasm);
+    ok(run(&mut c, "wasm-opt", "binaryen"), "wasm-opt --asyncify");
+    assert_eq!(run_wasm(&prefix, &wasm), native(&s, &source));
+
     // The file never names where the prefix was installed, nor does the toolchain file.
     for f in ["lib/pkgconfig/asyncify-rt.pc", "share/cmake/asyncify-rt.cmake"] {
         let t = std::fs::read_to_string(prefix.join(f)).unwrap();
