@@ -146,7 +146,7 @@ pub struct Params {
 impl Params {
     /// The largest case: every feature.
     pub fn full() -> Params {
-        Params { features: ALL_FEATURES.to_vec(), workers: 6, depth: 5, ops: 3, contexts: 5, calls: 120 }
+        Params { features: ALL_FEATURES.to_vec(), workers: 6, depth: 5, ops: 4, contexts: 5, calls: 120 }
     }
     /// The bounds of a case in a run: every feature with probability 3/4 (`exit` 1/8), sizes
     /// drawn below `max`'s, all from the case's seed.
@@ -162,8 +162,8 @@ impl Params {
             features,
             workers: r.range(1, max.workers.max(1)),
             depth: r.range(1, max.depth.clamp(1, 7)),
-            ops: r.range(0, max.ops),
-            contexts: r.range(1, max.contexts.clamp(1, 6)),
+            ops: r.range(1.min(max.ops), max.ops),
+            contexts: r.range(2.min(max.contexts.max(1)), max.contexts.clamp(1, 6)),
             calls: max.calls,
         }
     }
@@ -525,7 +525,17 @@ impl Case<'_> {
                 let _ = write!(vals, ", a{i}");
             }
             let depth = self.r.range(0, self.p.depth);
-            let call = self.call_expr(&format!("{}", depth + 1), "acc");
+            // The body: a call, or a setjmp block around one (jumps caught inside a context,
+            // which then finishes and resumes its uc_link).
+            let mut body = if self.p.has(Feature::Setjmp) && self.r.chance(60) {
+                self.setjmp_op("    ")
+            } else {
+                self.call_stmt("acc", "    ")
+            };
+            if self.r.chance(50) {
+                let s = self.site();
+                body = format!("    FZ_YIELD({s});\n{body}");
+            }
             let _ = write!(
                 self.decls,
                 "static void {name}(int id{params}) {{\n\
@@ -533,7 +543,7 @@ impl Case<'_> {
                  \x20   printf(\"co %d start {e}{fmt}\\n\", id{vals});\n\
                  \x20   {mix}\
                  \x20   int d = {};\n\
-                 \x20   if (FZ_CALL_OK(d)) acc = fz_mix(acc, {call});\n\
+                 {body}\
                  \x20   printf(\"co %d end %u\\n\", id, acc);\n\
                  \x20   FZ_CO_END(id);\n\
                  }}\n",
@@ -631,7 +641,7 @@ impl Case<'_> {
         let mut kinds: Vec<&str> = vec![];
         let p = self.p;
         if p.has(Feature::Setjmp) {
-            kinds.extend(["setjmp", "setjmp", "jump", "jump", "jump"]);
+            kinds.extend(["setjmp", "setjmp", "setjmp", "jump", "jump", "jump"]);
         }
         if p.has(Feature::Getcontext) {
             kinds.extend(["getcontext", "jump", "jump"]);
@@ -699,12 +709,16 @@ impl Case<'_> {
             );
         }
         let ncalls = self.r.range(1, 2);
-        let nops = self.r.range(0, self.p.ops);
+        let nops = self.r.range(self.p.ops.div_ceil(2), self.p.ops);
         let mut items: Vec<bool> = (0..ncalls).map(|_| true).chain((0..nops).map(|_| false)).collect();
         // shuffle
         for i in (1..items.len()).rev() {
             let j = (self.r.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);
+        }
+        if k == 0 && self.p.has(Feature::Contexts) {
+            // Worker 0 runs at the case's full depth first: one group there for sure.
+            body.push_str(&self.group_op("    "));
         }
         for is_call in items {
             if is_call {
@@ -737,7 +751,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 /// fully determined by `seed` and `params`.
 pub fn case(id: usize, seed: u64, params: &Params) -> String {
     let mut r = Rng::new(seed);
-    let workers = r.range(1, params.workers.max(1)) as usize;
+    let workers = params.workers.max(1) as usize;
     let sigs: Vec<Sig> = (0..workers)
         .map(|_| {
             let np = r.range(0, 4) as usize;

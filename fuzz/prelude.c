@@ -28,9 +28,10 @@ static int fz_exits;          /* exit() calls allowed in this case */
 static unsigned fz_rs;        /* the case's PRNG state */
 static int fz_vals[8];        /* longjmp values of this case */
 static int fz_nvals;
-static int fz_calls;          /* calls left in this case */
+static int fz_calls[FZ_MAXCTX]; /* calls left to each context in this case */
+static int fz_co_calls;       /* calls given to a made context when it starts */
 /* Whether a call at depth d may happen (and count it). */
-#define FZ_CALL_OK(d) ((d) > 0 && fz_calls > 0 && (fz_calls--, 1))
+#define FZ_CALL_OK(d) ((d) > 0 && fz_calls[fz_cur] > 0 && (fz_calls[fz_cur]--, 1))
 
 /* Contexts. */
 enum { FZ_NONE, FZ_NEW, FZ_LINKONLY, FZ_RUN, FZ_SUSP, FZ_DONE };
@@ -59,7 +60,8 @@ static unsigned fz_rng(void) {
 }
 
 static void fz_case_begin(unsigned seed, int budget, int groups, int exits, int nvals, const int *vals, int calls) {
-    fz_calls = calls;
+    fz_calls[0] = calls;
+    fz_co_calls = calls / 3;
     fz_rs = seed;
     fz_budget = budget;
     fz_groups = groups;
@@ -187,5 +189,5 @@ static __attribute__((noinline)) int fz_scan(void) {
 #endif
 
 /* The made context's entry glue: the bodies are generated. */
-#define FZ_CO_BEGIN(id) do { fz_cur = (id); fz_state[(id)] = FZ_RUN; fz_nreg[(id)] = 0; } while (0)
+#define FZ_CO_BEGIN(id) do { fz_cur = (id); fz_state[(id)] = FZ_RUN; fz_nreg[(id)] = 0; fz_calls[(id)] = fz_co_calls; } while (0)
 #define FZ_CO_END(id) do { fz_state[(id)] = FZ_DONE; } while (0)
