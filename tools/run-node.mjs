@@ -13,6 +13,7 @@
 // compiled; V8 flags are per process, so the worker has it too) removes those crashes: 0 failures in
 // 2 x 200 runs of two memory-growing plain WASI modules (no Asyncify), against 21/200 and 7/200
 // (SIGSEGV, V8 fatal errors, one hang) with node 20.20's defaults (README "node").
+import { openSync, fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -33,7 +34,21 @@ if (isMainThread) {
   worker.on('exit', () => { process.exitCode = status; });
 } else {
   const { file, args } = workerData;
-  const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true });
+  // node puts stdio pipes in non-blocking mode, and node:wasi writes with plain write(2): once a
+  // pipe is full a write fails with EAGAIN and the program's output is silently lost (a reader
+  // slower than the program sees a truncated stdout). A pipe is opened again through /proc, which
+  // gives a new, blocking open file description of the same pipe.
+  const blocking = (fd) => {
+    try {
+      return fstatSync(fd).isFIFO() ? openSync(`/proc/self/fd/${fd}`, 'w') : fd;
+    } catch {
+      return fd;
+    }
+  };
+  const wasi = new WASI({
+    version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true,
+    stdout: blocking(1), stderr: blocking(2),
+  });
   let code;
   try {
     const module = await WebAssembly.compile(await readFile(file));
