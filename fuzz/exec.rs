@@ -245,6 +245,22 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
+    /// What kind of difference this is, for minimisation to keep to one bug: the first differing
+    /// wasm line and the first stderr line with digits removed (names, values and addresses
+    /// change as the program shrinks), and whether the wasm process ended in the case.
+    pub fn signature(&self) -> String {
+        let n: Vec<&str> = self.native_text.lines().collect();
+        let w: Vec<&str> = self.wasm_text.lines().collect();
+        let line = (0..n.len().max(w.len())).find(|i| n.get(*i) != w.get(*i)).and_then(|i| w.get(i).copied()).unwrap_or("<end>");
+        let err = self.wasm_stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let strip = |s: &str| s.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+        let status = match &self.wasm_status {
+            None => "continues".to_string(),
+            Some(s) => s.to_string(),
+        };
+        format!("{}|{}|{}", strip(line), strip(err), status)
+    }
+
     /// One line: the first differing line, or the statuses.
     pub fn describe(&self) -> String {
         let n: Vec<&str> = self.native_text.lines().collect();
@@ -288,8 +304,9 @@ impl<'a> Oracle<'a> {
 }
 
 /// Compares runs of a wasm build with the oracle over cases `0..n`: runs from 0; when a process
-/// ends inside a case (`exit`, a trap, a diagnosed misuse) or a case differs, the next run
-/// starts at the case after it. Returns the number of cases that matched and the mismatches.
+/// ends inside a case (`exit`, a trap, a diagnosed misuse), the next run starts at the case after
+/// it. A case whose output differs while both processes go on is counted and the comparison
+/// goes on in the same runs (each case starts from fresh state). Returns the number of cases that matched and the mismatches.
 /// `run_wasm(start)` runs the wasm build.
 pub fn compare(n: usize, oracle: &mut Oracle, mut run_wasm: impl FnMut(usize) -> RunOut) -> (usize, Vec<Mismatch>) {
     let mut clean = 0;
@@ -331,6 +348,12 @@ pub fn compare(n: usize, oracle: &mut Oracle, mut run_wasm: impl FnMut(usize) ->
                 wasm_status: wst,
                 wasm_stderr: String::from_utf8_lossy(&w.stderr).into_owned(),
             });
+            if nat_end && w_end && !last {
+                // Both processes went on: the next cases (which start from fresh state) are
+                // compared in the same runs.
+                k += 1;
+                continue;
+            }
             next = k + 1;
             break;
         }

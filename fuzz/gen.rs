@@ -28,6 +28,10 @@
 
 use std::fmt::Write as _;
 
+/// Changes whenever the same seed and parameters generate a different program; reproducers
+/// record it (`regenerate` lines hold for this version only; the saved C file always holds).
+pub const GEN_VERSION: u32 = 3;
+
 /// The program text every batch starts with (helpers and state; see the file).
 pub const PRELUDE: &str = include_str!("prelude.c");
 

@@ -132,6 +132,9 @@ struct GenArgs {
     /// Parameters (as printed by `run`); default: drawn from the seed as `run` does.
     #[arg(long)]
     params: Option<String>,
+    /// With no --params: the bounds `run` was given (its --max).
+    #[arg(long, default_value = "")]
+    max: String,
     #[arg(long, default_value_t = 0)]
     first_run: u32,
     #[arg(long, default_value_t = 1)]
@@ -157,6 +160,9 @@ struct MinArgs {
     findings: PathBuf,
     #[arg(long, default_value_t = 40)]
     steps: usize,
+    /// The failing case (run index from --first-run) whose kind of failure to keep.
+    #[arg(long)]
+    case: Option<usize>,
     #[command(flatten)]
     tools: ToolArgs,
 }
@@ -235,7 +241,13 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 },
-                None => Params::for_case(a.seed, &Params::full()),
+                None => match if a.max.is_empty() { Ok(Params::full()) } else { Params::parse(&a.max) } {
+                    Ok(max) => Params::for_case(a.seed, &max),
+                    Err(e) => {
+                        eprintln!("asyncify-fuzz: --max: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
             };
             print!("{}", gen::program(&[(a.seed, params)], a.first_run, a.runs));
             ExitCode::SUCCESS
@@ -250,7 +262,7 @@ fn main() -> ExitCode {
             };
             let t = tools(&a.tools);
             let c = Candidate { seed: a.seed, params, first_run: a.first_run, runs: a.runs };
-            match minimize::minimise(&t, &a.work, &c, variant, a.steps) {
+            match minimize::minimise(&t, &a.work, &c, variant, a.steps, a.case) {
                 Some((best, m)) => {
                     match minimize::save(&a.findings, &best, variant, &m, "") {
                         Ok(p) => println!("saved {}: {}", p.display(), m.describe()),
@@ -429,16 +441,19 @@ fn run(a: RunArgs) -> ExitCode {
         batch_no += 1;
     }
     // Minimise a few mismatches (one per program and variant).
+    // One per kind of failure (signature), program and variant.
     let mut done: Vec<(u64, Variant)> = vec![];
+    let mut kinds: Vec<String> = vec![];
     let mut minimised = 0;
     for (v, c, m) in &mismatches {
-        if minimised >= a.minimize || done.contains(&(c.seed, *v)) {
+        if minimised >= a.minimize || done.contains(&(c.seed, *v)) || kinds.contains(&m.signature()) {
             continue;
         }
         done.push((c.seed, *v));
+        kinds.push(m.signature());
         minimised += 1;
         let note = format!("found by: asyncify-fuzz run --seed {base:#x} (case {}); minimised", m.case);
-        match minimize::minimise(&t, &a.work.join("min"), c, *v, a.min_steps) {
+        match minimize::minimise(&t, &a.work.join("min"), c, *v, a.min_steps, Some(m.case % runs as usize)) {
             Some((best, mm)) => match minimize::save(&a.findings, &best, *v, &mm, &note) {
                 Ok(p) => println!("minimised: {}: {}", p.display(), mm.describe()),
                 Err(e) => eprintln!("asyncify-fuzz: cannot save a finding: {e}"),

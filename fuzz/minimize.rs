@@ -24,9 +24,9 @@ impl Candidate {
     }
 }
 
-/// Builds `c` natively (gcc -O0, the oracle) and for `variant`, runs both and returns the first
-/// case that differs, if any. `Err` when a build fails.
-pub fn check(tools: &Tools, dir: &Path, c: &Candidate, variant: Variant) -> Result<Option<Mismatch>, String> {
+/// Builds `c` natively (gcc -O0, the oracle) and for `variant`, runs both and returns the cases
+/// that differ. `Err` when a build fails.
+pub fn check(tools: &Tools, dir: &Path, c: &Candidate, variant: Variant) -> Result<Vec<Mismatch>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let src = dir.join("case.c");
     std::fs::write(&src, c.source()).map_err(|e| format!("{}: {e}", src.display()))?;
@@ -36,18 +36,38 @@ pub fn check(tools: &Tools, dir: &Path, c: &Candidate, variant: Variant) -> Resu
     tools.build_wasm(&src, &wasm, variant.opt, variant.strategy)?;
     let mut oracle = Oracle::new(tools, exe);
     let (_, bad) = compare(c.runs as usize, &mut oracle, |start| tools.run_wasm(&wasm, variant.engine, start));
-    Ok(bad.into_iter().next())
+    Ok(bad)
 }
 
 /// Greedy minimisation of a failing candidate (at most `steps` builds): switch each feature off,
 /// then lower each size, keeping what still fails; finally narrow the runs to the first failing
 /// one. Returns the smallest failing candidate and its mismatch, or None if `c` does not fail on
 /// its own (it failed only after other cases of its batch).
-pub fn minimise(tools: &Tools, dir: &Path, c: &Candidate, variant: Variant, steps: usize) -> Option<(Candidate, Mismatch)> {
+/// `target`: the case (index in `c`) whose kind of failure is kept (default: the first failing).
+pub fn minimise(
+    tools: &Tools,
+    dir: &Path,
+    c: &Candidate,
+    variant: Variant,
+    steps: usize,
+    target: Option<usize>,
+) -> Option<(Candidate, Mismatch)> {
     let used = std::cell::Cell::new(0usize);
+    let want: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    // A candidate counts only if it fails the same way as the original (same signature), so
+    // minimisation does not drift to another, more frequent bug.
     let attempt = |cand: &Candidate| -> Option<Mismatch> {
         used.set(used.get() + 1);
-        check(tools, dir, cand, variant).ok().flatten()
+        let all = check(tools, dir, cand, variant).ok()?;
+        let mut w = want.borrow_mut();
+        match &*w {
+            None => {
+                let m = all.iter().find(|m| Some(m.case) == target).or(all.first())?.clone();
+                *w = Some(m.signature());
+                Some(m)
+            }
+            Some(sig) => all.into_iter().find(|m| m.signature() == *sig),
+        }
     };
     let mut best = c.clone();
     let mut m = attempt(&best)?;
@@ -115,7 +135,8 @@ pub fn save(findings: &Path, c: &Candidate, variant: Variant, m: &Mismatch, note
     let _ = writeln!(head, " * native: gcc -O0 {name} -o x && ./x");
     let _ = writeln!(
         head,
-        " * regenerate: asyncify-fuzz gen --seed {:#x} --first-run {} --runs {} --params '{}'",
+        " * regenerate (generator version {}): asyncify-fuzz gen --seed {:#x} --first-run {} --runs {} --params '{}'",
+        gen::GEN_VERSION,
         c.seed,
         c.first_run,
         c.runs,
