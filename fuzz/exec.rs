@@ -33,12 +33,14 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// The name on the command line and in variant names ("default", "capture").
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Lowered => "default",
             Strategy::Capture => "capture",
         }
     }
+    /// Parses a strategy name ("lowered" is accepted for "default").
     pub fn parse(s: &str) -> Result<Strategy, String> {
         match s {
             "default" | "lowered" => Ok(Strategy::Lowered),
@@ -51,17 +53,21 @@ impl Strategy {
 /// The engine a wasm build runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Engine {
+    /// `asyncify-run` (the wasmtime crate).
     Wasmtime,
+    /// node's `node:wasi` through `tools/run-node.mjs`.
     Node,
 }
 
 impl Engine {
+    /// The name on the command line and in variant names.
     pub fn name(self) -> &'static str {
         match self {
             Engine::Wasmtime => "wasmtime",
             Engine::Node => "node",
         }
     }
+    /// Parses an engine name.
     pub fn parse(s: &str) -> Result<Engine, String> {
         match s {
             "wasmtime" => Ok(Engine::Wasmtime),
@@ -74,13 +80,16 @@ impl Engine {
 /// One wasm configuration under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Variant {
+    /// setjmp strategy of the build.
     pub strategy: Strategy,
     /// Optimisation level, e.g. "O2".
     pub opt: &'static str,
+    /// Where the build runs.
     pub engine: Engine,
 }
 
 impl Variant {
+    /// `<strategy>-<opt>-<engine>`, e.g. `capture-O2-wasmtime`.
     pub fn name(&self) -> String {
         format!("{}-{}-{}", self.strategy.name(), self.opt, self.engine.name())
     }
@@ -93,8 +102,11 @@ impl Variant {
 /// How a process ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// Exited with this status (a wasm trap is 134 from both runners).
     Exit(i32),
+    /// Killed by this signal.
     Signal(i32),
+    /// Killed after the timeout.
     Timeout,
 }
 
@@ -111,8 +123,11 @@ impl std::fmt::Display for Status {
 /// A finished run.
 #[derive(Clone, Debug)]
 pub struct RunOut {
+    /// Everything the process wrote to stdout.
     pub stdout: Vec<u8>,
+    /// Everything it wrote to stderr.
     pub stderr: Vec<u8>,
+    /// How it ended.
     pub status: Status,
 }
 
@@ -207,8 +222,11 @@ impl Tools {
 /// (`ended`), or up to the end of the output when the process ended inside the case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
+    /// The case number.
     pub case: usize,
+    /// Its lines, the `@end` line included when it ended.
     pub text: String,
+    /// Whether its `@end` line was printed.
     pub ended: bool,
 }
 
@@ -236,11 +254,17 @@ pub fn segments(stdout: &[u8]) -> Vec<Segment> {
 /// A case whose wasm run differs from the native one.
 #[derive(Clone, Debug)]
 pub struct Mismatch {
+    /// The case (index in the compiled program).
     pub case: usize,
+    /// The oracle's segment.
     pub native_text: String,
+    /// The oracle's status if its process ended in this case (or after the last case).
     pub native_status: Option<Status>,
+    /// The wasm build's segment.
     pub wasm_text: String,
+    /// The wasm process's status if it ended in this case (or after the last case).
     pub wasm_status: Option<Status>,
+    /// The wasm process's stderr (diagnosed misuse, traps).
     pub wasm_stderr: String,
 }
 
@@ -288,15 +312,19 @@ impl Mismatch {
 
 /// The oracle: native runs by start index, memoised.
 pub struct Oracle<'a> {
+    /// The tools (for the timeout).
     pub tools: &'a Tools,
+    /// The native executable.
     pub exe: PathBuf,
     memo: HashMap<usize, RunOut>,
 }
 
 impl<'a> Oracle<'a> {
+    /// An oracle for the native executable `exe`; nothing runs yet.
     pub fn new(tools: &'a Tools, exe: PathBuf) -> Oracle<'a> {
         Oracle { tools, exe, memo: HashMap::new() }
     }
+    /// The native run from case `start` (run once, then remembered).
     pub fn run(&mut self, start: usize) -> &RunOut {
         let (tools, exe) = (self.tools, self.exe.clone());
         self.memo.entry(start).or_insert_with(|| tools.run_native(&exe, start))

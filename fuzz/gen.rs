@@ -40,9 +40,11 @@ pub const PRELUDE: &str = include_str!("prelude.c");
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator whose sequence is fully determined by `seed`.
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
+    /// The next 64 random bits.
     pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -58,6 +60,7 @@ impl Rng {
     pub fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
+    /// A uniformly chosen element of `v` (which must not be empty).
     pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
         &v[(self.next() % v.len() as u64) as usize]
     }
@@ -95,6 +98,7 @@ pub enum Feature {
     Exit,
 }
 
+/// Every feature, in the order minimisation tries to switch them off.
 pub const ALL_FEATURES: [Feature; 11] = [
     Feature::Setjmp,
     Feature::Getcontext,
@@ -110,6 +114,7 @@ pub const ALL_FEATURES: [Feature; 11] = [
 ];
 
 impl Feature {
+    /// The name used on the command line and in `Params::describe`.
     pub fn name(self) -> &'static str {
         match self {
             Feature::Setjmp => "setjmp",
@@ -125,6 +130,7 @@ impl Feature {
             Feature::Exit => "exit",
         }
     }
+    /// The feature named `s` (see [`Feature::name`]), or None.
     pub fn parse(s: &str) -> Option<Feature> {
         ALL_FEATURES.iter().copied().find(|f| f.name() == s)
     }
@@ -171,6 +177,7 @@ impl Params {
             calls: max.calls,
         }
     }
+    /// Whether feature `f` is enabled.
     pub fn has(&self, f: Feature) -> bool {
         self.features.contains(&f)
     }

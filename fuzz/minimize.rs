@@ -12,13 +12,18 @@ use crate::gen::{self, Params};
 /// A program of one structure, `runs` runs from `first_run`.
 #[derive(Clone, Debug)]
 pub struct Candidate {
+    /// The structure's seed.
     pub seed: u64,
+    /// Its parameters.
     pub params: Params,
+    /// The run number of its first case.
     pub first_run: u32,
+    /// How many runs (cases).
     pub runs: u32,
 }
 
 impl Candidate {
+    /// The stand-alone program.
     pub fn source(&self) -> String {
         gen::program(&[(self.seed, self.params.clone())], self.first_run, self.runs)
     }
