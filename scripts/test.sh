@@ -10,4 +10,4 @@ bash scripts/setup.sh
 cargo test --release -- "$@"
 # ...then the C suites again with the capture strategy (every setjmp saves the call chain).
 echo "== the C suites again with ASYNCIFY_CC_SJLJ=capture" >&2
-ASYNCIFY_CC_SJLJ=capture cargo test --release --test setjmp --test lua --test ucontext --test ucontext_clients --test gc -- "$@"
+ASYNCIFY_CC_SJLJ=capture cargo test --release --test setjmp --test lua --test ucontext --test ucontext_clients --test gc --test fuzz -- "$@"
