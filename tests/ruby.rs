@@ -220,3 +220,131 @@ fn ruby_sh_run() {
     assert_eq!(std::fs::read_to_string(dir.join("out.txt")).unwrap(), "a,a,b,b,c");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The unpacked CRuby source of the build (next to its install directory in the cache).
+fn ruby_source() -> PathBuf {
+    let inst = std::fs::canonicalize(install()).expect("canonicalize the install directory");
+    let dir = inst.parent().expect("install dir has a parent");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("ruby-3.3.")) && p.is_dir())
+        .collect();
+    found.sort();
+    found.pop().unwrap_or_else(|| panic!("no ruby-3.3.* source directory in {}", dir.display()))
+}
+
+/// A shell script that runs the wasm ruby like `ruby` (the current directory mapped as the
+/// guest's "/"), for CRuby's own test runners, which spawn `<ruby> file.rb` in a temporary
+/// directory.
+fn ruby_wrapper() -> PathBuf {
+    static WRAPPER: OnceLock<PathBuf> = OnceLock::new();
+    WRAPPER
+        .get_or_init(|| {
+            let inst = install();
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ruby-wrapper");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("ruby");
+            std::fs::write(
+                &path,
+                format!(
+                    "#!/bin/sh\nexec '{}' --dir \"$PWD::/\" --dir '{}/usr::/usr' '{}{PREFIX}/bin/ruby' \"$@\"\n",
+                    common::asyncify_run().display(),
+                    inst.display(),
+                    inst.display()
+                ),
+            )
+            .unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path
+        })
+        .clone()
+}
+
+/// CRuby's basictest/test.rb (886 checks, printed as "OK n" per group; a failure prints
+/// "not ok"). The "system" group spawns `./miniruby`, which exists in neither build (WASI has
+/// no processes; a cross build has no wasm miniruby); the script reports that group's result
+/// like any other and the test requires every group to print OK.
+#[test]
+fn basictest() {
+    let dir = ruby_source().join("basictest");
+    let got = run_command(wasm_ruby(&dir, &["test.rb"]));
+    let out = got.stdout_text();
+    assert_eq!(got.code, Some(0), "status; stderr:\n{}", got.stderr_text());
+    assert!(!out.contains("not ok"), "failures:\n{out}");
+    assert!(out.contains("end of test(test: 886)"), "did not finish all 886 checks:\n{out}");
+}
+
+/// Bootstraptest sets run by the `bootstraptest` test: those that need no threads and no
+/// processes. Each with the tests known to fail on WASI, by `file:line` as the runner reports
+/// them, and why. The stock layer fails the same ones (see ports/ruby/NOTES.md).
+const BOOTSTRAP_SETS: &[(&str, &[(&str, &str)])] = &[
+    ("attr", &[]),
+    ("block", &[("test_block.rb:507", "STDERR.reopen: WASI has no dup2 (Errno::ENOTSUP)")]),
+    ("class", &[]),
+    ("exception", &[]),
+    ("fiber", &[]),
+    ("flow", &[]),
+    ("jump", &[]),
+    ("massign", &[]),
+    ("method", &[]),
+    ("proc", &[]),
+    ("struct", &[]),
+];
+
+/// CRuby's bootstraptest, driven by its own runner (under the host's ruby), for the sets of
+/// [`BOOTSTRAP_SETS`]: every test passes except the listed WASI limitations, and each listed
+/// one still fails (so the list stays true).
+#[test]
+fn bootstraptest() {
+    let src = ruby_source();
+    let wrapper = ruby_wrapper();
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bootstraptest");
+    std::fs::create_dir_all(&work).unwrap();
+    let mut problems = String::new();
+    for (set, known) in BOOTSTRAP_SETS {
+        let mut cmd = Command::new("ruby");
+        cmd.current_dir(&work)
+            .arg(src.join("bootstraptest/runner.rb"))
+            .arg(format!("--ruby={}", wrapper.display()))
+            .arg(format!("--sets={set}"))
+            .arg("-q");
+        let got = run_command(cmd);
+        let out = got.stdout_text() + &got.stderr_text();
+        // Failures are reported as "#<n> test_<set>.rb:<line>: ..." lines.
+        let failed: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix('#'))
+            .filter_map(|l| l.split_once(' ').map(|(_, rest)| rest))
+            .filter(|rest| rest.starts_with("test_"))
+            .filter_map(|rest| rest.split(": ").next().map(|loc| loc.trim_end_matches(':').to_string()))
+            .collect();
+        let summary_ok = out.contains("PASS all") || out.contains("tests failed");
+        if !summary_ok {
+            problems.push_str(&format!("set {set}: the runner gave no summary ({}):\n{out}\n", got.status_text()));
+            continue;
+        }
+        for f in &failed {
+            if !known.iter().any(|(loc, _)| loc == f) {
+                problems.push_str(&format!("set {set}: {f} failed\n"));
+            }
+        }
+        for (loc, why) in known.iter() {
+            if !failed.iter().any(|f| f == loc) {
+                problems.push_str(&format!("set {set}: {loc} ({why}) was expected to fail but passed: update BOOTSTRAP_SETS\n"));
+            }
+        }
+        if !problems.is_empty() && !failed.is_empty() {
+            problems.push_str(&format!("--- runner output for {set}:\n{}\n", truncate(&out, 4000)));
+        }
+    }
+    assert!(problems.is_empty(), "{problems}");
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
