@@ -283,9 +283,26 @@ const BOOTSTRAP_SETS: &[(&str, &[(&str, &str)])] = &[
     ("attr", &[]),
     ("block", &[("test_block.rb:507", "STDERR.reopen: WASI has no dup2 (Errno::ENOTSUP)")]),
     ("class", &[]),
-    ("exception", &[]),
+    ("constant_cache", &[]),
+    ("eval", &[]),
+    (
+        "exception",
+        &[
+            ("test_exception.rb:373", "STDERR.reopen: WASI has no dup2 (Errno::ENOTSUP)"),
+            ("test_exception.rb:388", "Thread.new: no threads on wasm32-wasip1"),
+        ],
+    ),
     ("fiber", &[]),
+    ("flip", &[]),
     ("flow", &[]),
+    ("gc", &[]),
+    (
+        "insns",
+        &[
+            ("test_insns.rb:423", "Thread.start: no threads on wasm32-wasip1"),
+            ("test_insns.rb:435", "Thread.start: no threads on wasm32-wasip1"),
+        ],
+    ),
     ("jump", &[]),
     ("massign", &[]),
     ("method", &[]),

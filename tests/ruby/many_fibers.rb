@@ -22,3 +22,13 @@ puts "batches: #{total}"
 2_000.times { Fiber.new { Fiber.yield }.resume }
 GC.start
 puts "abandoned: ok"
+
+# External enumerators abandoned in mid-iteration: each holds a suspended fiber whose C locals
+# (spilled by the runtime) reference the enumerator. Once unreachable they must be collected,
+# not kept alive by their own suspended frames.
+3.times do |round|
+  1_000.times { e = [1, 2, 3].each; e.next }
+  GC.start
+  alive = ObjectSpace.each_object(Fiber).count(&:alive?)
+  puts "round #{round}: suspended fibers left after GC: #{alive < 100 ? 'few' : alive}"
+end

@@ -47,21 +47,11 @@ copy_registers(void *begin, void *end, void *user_data)
     append_range(begin, end);
 }
 
-static void
-copy_suspended(const asyncify_rt_context_info *info, void *user_data)
-{
-    (void)user_data;
-    /* The part of a suspended context's stack above its saved stack pointer is marked by CRuby
-     * itself (cont_mark, for fibers it can reach); the spilled locals lie below that and are not. */
-    append_range(info->frames_begin, info->frames_end);
-}
-
 void
 rb_wasm_scan_locals(rb_wasm_scan_func scan)
 {
     locals_copy.len = 0;
     asyncify_rt_scan_registers(copy_registers, NULL);
-    asyncify_rt_for_each_suspended_context(copy_suspended, NULL);
     scan(locals_copy.buf, locals_copy.buf + locals_copy.len);
 }
 

@@ -12,10 +12,10 @@ typedef void (*rb_wasm_scan_func)(void*, void*);
 
 /*
  * rb_wasm_scan_locals - call scan(begin, end) once with a range holding the wasm locals of
- * every frame of the running context and of every suspended context (fibers other than the
- * running one, and the main context while a fiber runs). gc.c keeps the range and reads it
- * after this returns, so it is a copy owned by this module, valid until the next call.
- * Built on asyncify_rt_scan_registers and asyncify_rt_for_each_suspended_context.
+ * every frame of the running context (suspended fibers' locals are marked with their fiber, see
+ * coroutine/asyncify/Context.h). gc.c keeps the range and reads it after this returns, so it
+ * is a copy owned by this module, valid until the next call. Built on
+ * asyncify_rt_scan_registers, whose range is valid only during its callback.
  * If the copy cannot be allocated the process ends (status 1) after one line on stderr.
  */
 void rb_wasm_scan_locals(rb_wasm_scan_func scan);

@@ -31,9 +31,16 @@ struct coroutine_context
     ucontext_t state;
     struct coroutine_context *from;
     void *argument;
-    /* 1 while a context made on a fiber stack is known to the runtime (made, not destroyed). */
-    int made;
+    /* COROUTINE_KIND_*: what this context is to the runtime. */
+    int kind;
 };
+
+/* Not (or no longer) known to the runtime: never initialised, or destroyed. */
+#define COROUTINE_KIND_NONE 0
+/* The main context (CRuby's root fiber): the program's own stack. */
+#define COROUTINE_KIND_MAIN 1
+/* Made by makecontext on a fiber stack, not destroyed: listed by the runtime. */
+#define COROUTINE_KIND_MADE 2
 
 typedef COROUTINE(* coroutine_start)(struct coroutine_context *from, struct coroutine_context *self);
 
@@ -44,7 +51,7 @@ static inline void coroutine_initialize_main(struct coroutine_context * context)
     /* The main context needs no getcontext: swapcontext fills the ucontext_t it saves into. */
     memset(&context->state, 0, sizeof(context->state));
     context->from = NULL;
-    context->made = 0;
+    context->kind = COROUTINE_KIND_MAIN;
 }
 
 static inline void coroutine_initialize(
@@ -63,7 +70,7 @@ static inline void coroutine_initialize(
     /* Pointers are 32-bit on wasm32, so they pass as makecontext's int arguments. */
     makecontext(&context->state, (void (*)(void))coroutine_trampoline, 2,
                 (int)(uintptr_t)start, (int)(uintptr_t)context);
-    context->made = 1;
+    context->kind = COROUTINE_KIND_MADE;
 }
 
 static inline struct coroutine_context * coroutine_transfer(struct coroutine_context * current, struct coroutine_context * target)
@@ -81,12 +88,30 @@ static inline struct coroutine_context * coroutine_transfer(struct coroutine_con
     return target;
 }
 
+/*
+ * The wasm locals of a suspended fiber are spilled by asyncify-rt onto the fiber's own stack,
+ * *below* the stack pointer CRuby records when it switches away (cont->machine.stack), so
+ * cont_mark would miss them. With COROUTINE_MARK_SPILLED_FRAMES defined, cont.c (patched, see
+ * ports/ruby/patches/) calls coroutine_each_spilled_frames from cont_mark: a fiber's spilled
+ * locals are marked when, and only when, the fiber itself is marked.
+ */
+#define COROUTINE_MARK_SPILLED_FRAMES 1
+
+/*
+ * coroutine_each_spilled_frames - if context is suspended (its chain saved by swapcontext),
+ * call fn(begin, end, arg) with the range holding its spilled wasm locals; otherwise (running,
+ * never started, destroyed) do nothing. context is a fiber's or the main (root fiber's) one.
+ * Built on asyncify_rt_for_each_suspended_context: costs one step per suspended context.
+ */
+void coroutine_each_spilled_frames(const struct coroutine_context *context,
+                                   void (*fn)(void *begin, void *end, void *arg), void *arg);
+
 static inline void coroutine_destroy(struct coroutine_context * context)
 {
-    if (context->made) {
+    if (context->kind == COROUTINE_KIND_MADE) {
         asyncify_rt_context_destroyed(&context->state);
-        context->made = 0;
     }
+    context->kind = COROUTINE_KIND_NONE;
     context->state.uc_stack.ss_sp = NULL;
     context->state.uc_stack.ss_size = 0;
     context->from = NULL;
