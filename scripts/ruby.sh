@@ -24,9 +24,10 @@
 # Debian's `ruby` (3.1), installed with apt-get if missing.
 #
 # Cache: ${XDG_CACHE_HOME:-$HOME/.cache}/asyncify-rt/ruby-<key> (stock: ruby-stock-<key>), where
-# the key hashes everything the build depends on: the source tarball, this script, the port layer
-# (ports/ruby/), the runtime and driver sources (src/ csrc/ include/ asyncify-cc/ build.rs
-# Cargo.toml Cargo.lock) and the versions of clang and wasm-opt. A finished build has a `done`
+# the key hashes everything the build depends on: the source tarball, this script's build recipe
+# (between its ">>> build recipe" markers), the port layer (ports/ruby/), the runtime and driver
+# sources (src/ csrc/ include/ asyncify-cc/ build.rs Cargo.lock) and the versions of clang and
+# wasm-opt. A finished build has a `done`
 # file; an unfinished one is rebuilt from scratch. Logs: <cache dir>/{configure,make,install}.log.
 #
 # Environment: RUBY_SH_JOBS (make -j, default 2), RUBY_SH_NICE (nice level, default 15).
@@ -118,16 +119,19 @@ cache_key() {
     {
         echo "variant $variant"
         sha256sum "$tarball" | cut -d' ' -f1
-        sha256sum "$root/scripts/ruby.sh" | cut -d' ' -f1
+        # Only the build recipe of this script (between its two markers): editing the commands
+        # that run ruby does not rebuild it.
+        sed -n '/^# >>> build recipe/,/^# <<< build recipe/p' "$root/scripts/ruby.sh" | sha256sum | cut -d' ' -f1
         "$clang" --version | head -n1
         wasm-opt --version
         if [[ "$variant" == ours ]]; then
-            (cd "$root" && find ports/ruby src csrc include asyncify-cc build.rs Cargo.toml Cargo.lock \
+            (cd "$root" && find ports/ruby src csrc include asyncify-cc build.rs Cargo.lock \
                 -type f ! -name NOTES.md -print0 | sort -z | xargs -0 sha256sum)
         fi
     } | sha256sum | cut -c1-16
 }
 
+# >>> build recipe (hashed into the cache key: everything down to the end marker)
 # --- configure + build + install -----------------------------------------------------------
 # Common configure arguments for both variants: same optimisation, no debug info (asyncify-cc
 # would pass -g to wasm-opt, CRuby's own post-link step does not), 16 MiB shadow stack (CRuby's
@@ -243,6 +247,8 @@ EOF
     ln -sfn "$dir/install" "$link"
     echo "$link"
 }
+
+# <<< build recipe
 
 run() {
     local variant="$1"; shift
