@@ -20,6 +20,8 @@ const SECTION_END: &str = "<!-- ruby bench: end -->";
 
 /// (row argument(s) of bench.rb, label, unit, lower is better)
 const ROWS: &[(&[&str], &str, &str, bool)] = &[
+    (&["raise", "0"], "raise + rescue in the same method", "ns", true),
+    (&["raise", "1"], "raise + rescue, 1 level of `each` between them", "ns", true),
     (&["raise", "10"], "raise + rescue, 10 levels of `each` between them", "ns", true),
     (&["raise", "100"], "raise + rescue, 100 levels of `each`", "ns", true),
     (&["raise", "1000"], "raise + rescue, 1,000 levels of `each`", "ns", true),
@@ -69,7 +71,10 @@ fn row(inst: &Path, args: &[&str], out: &Path, tag: &str) -> std::result::Result
                 } else {
                     "failed"
                 };
-                return Err(format!("{why} (exit {:?})", o.status));
+                return Err(match o.status {
+                    Some(c) => format!("{why} (exit {c})"),
+                    None => format!("{why} (killed)"),
+                });
             }
         }
     }
