@@ -479,7 +479,8 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
 
 /// Err unless the native run finished by itself (an exit status, not a signal or the timeout):
 /// otherwise there is no expectation to compare with. `label` names the test in the message.
-fn check_native_ran(label: &str, native: &Outcome) -> Result<(), String> {
+#[allow(dead_code, reason = "used by Case::run and tests/ruby.rs")]
+pub fn check_native_ran(label: &str, native: &Outcome) -> Result<(), String> {
     if native.timed_out || native.signal.is_some() {
         return Err(format!(
             "{label}: the native run itself failed ({}), so there is no expectation:\n  $ {}\n{}",
@@ -494,7 +495,8 @@ fn check_native_ran(label: &str, native: &Outcome) -> Result<(), String> {
 /// Ok when the wasm run printed the same stdout (and, with `stderr`, the same stderr) and exited
 /// with the same status as the native run; otherwise Err with a report (statuses, command lines,
 /// diffs, wasm stderr).
-fn compare_with_native(label: &str, native: &Outcome, got: &Outcome, stderr: bool) -> Result<(), String> {
+#[allow(dead_code, reason = "used by Case::run and tests/ruby.rs")]
+pub fn compare_with_native(label: &str, native: &Outcome, got: &Outcome, stderr: bool) -> Result<(), String> {
     let same_out = native.stdout == got.stdout;
     let same_err = !stderr || native.stderr == got.stderr;
     let same_status = native.code == got.code && !got.timed_out;
