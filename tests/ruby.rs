@@ -13,6 +13,7 @@
 
 #[macro_use]
 #[allow(unused_macros)]
+#[allow(dead_code, reason = "the Ruby suite uses only the run and compare helpers of tests/common")]
 mod common;
 
 use common::{check_native_ran, compare_with_native, line_diff, manifest_dir, run_command, Outcome};
