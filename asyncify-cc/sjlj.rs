@@ -1,10 +1,10 @@
 //! asyncify-cc's two setjmp strategies, as its `--asyncify-sjlj=` flag names them. Defined once,
-//! here; the tests (`tests/common`) and the benchmarks (`bench/setjmp.rs`) include this file with
+//! here; the tests (`tests/common`), the fuzzer (`fuzz/`) and the benchmarks (`bench/setjmp.rs`) include this file with
 //! `#[path]`.
 
 /// How asyncify-cc compiles `setjmp`/`longjmp` (`--asyncify-sjlj=<name>`, or
 /// `ASYNCIFY_CC_SJLJ=<name>`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Sjlj {
     /// LLVM's setjmp lowering (asyncify-cc's default): `setjmp` records a label, `longjmp`
     /// unwinds only the frames it abandons.

@@ -23,65 +23,28 @@ pub struct Tools {
     pub timeout: u64,
 }
 
-/// asyncify-cc's setjmp strategy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Strategy {
-    /// The default: LLVM's setjmp lowering (`ASYNCIFY_CC_SJLJ` unset).
-    Lowered,
-    /// `ASYNCIFY_CC_SJLJ=capture`.
-    Capture,
-}
+pub use crate::engine::Engine;
+pub use crate::sjlj::Sjlj;
 
-impl Strategy {
-    /// The name on the command line and in variant names ("default", "capture").
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Lowered => "default",
-            Strategy::Capture => "capture",
-        }
-    }
-    /// Parses a strategy name ("lowered" is accepted for "default").
-    pub fn parse(s: &str) -> Result<Strategy, String> {
-        match s {
-            "default" | "lowered" => Ok(Strategy::Lowered),
-            "capture" => Ok(Strategy::Capture),
-            _ => Err(format!("unknown strategy {s:?} (default, capture)")),
-        }
+/// Parses a setjmp strategy name: asyncify-cc's names (`lowered`, `capture`), or `default` for
+/// asyncify-cc's default (the lowering).
+pub fn parse_strategy(s: &str) -> Result<Sjlj, String> {
+    match s {
+        "default" => Ok(Sjlj::Lowered),
+        _ => Sjlj::named(s).ok_or_else(|| format!("unknown strategy {s:?} (lowered or default, capture)")),
     }
 }
 
-/// The engine a wasm build runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Engine {
-    /// `asyncify-run` (the wasmtime crate).
-    Wasmtime,
-    /// node's `node:wasi` through `tools/run-node.mjs`.
-    Node,
-}
-
-impl Engine {
-    /// The name on the command line and in variant names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Wasmtime => "wasmtime",
-            Engine::Node => "node",
-        }
-    }
-    /// Parses an engine name.
-    pub fn parse(s: &str) -> Result<Engine, String> {
-        match s {
-            "wasmtime" => Ok(Engine::Wasmtime),
-            "node" => Ok(Engine::Node),
-            _ => Err(format!("unknown engine {s:?} (wasmtime, node)")),
-        }
-    }
+/// Parses an engine name.
+pub fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::named(s).ok_or_else(|| format!("unknown engine {s:?} (wasmtime, node)"))
 }
 
 /// One wasm configuration under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Variant {
     /// setjmp strategy of the build.
-    pub strategy: Strategy,
+    pub strategy: Sjlj,
     /// Optimisation level, e.g. "O2".
     pub opt: &'static str,
     /// Where the build runs.
@@ -181,14 +144,14 @@ impl Tools {
 
     /// `asyncify-cc -<opt> -w -c src` then the link to `out`, in `strategy` (compiling first
     /// keeps the lowered strategy's probe link from compiling the source a second time).
-    pub fn build_wasm(&self, src: &Path, out: &Path, opt: &str, strategy: Strategy) -> Result<(), String> {
+    pub fn build_wasm(&self, src: &Path, out: &Path, opt: &str, strategy: Sjlj) -> Result<(), String> {
         let obj = out.with_extension("o");
         let cc = |args: &[&std::ffi::OsStr]| {
             let mut c = Command::new(&self.cc);
             c.arg(format!("-{opt}")).args(args);
             match strategy {
-                Strategy::Lowered => c.env_remove("ASYNCIFY_CC_SJLJ"),
-                Strategy::Capture => c.env("ASYNCIFY_CC_SJLJ", "capture"),
+                Sjlj::Lowered => c.env_remove("ASYNCIFY_CC_SJLJ"),
+                Sjlj::Capture => c.env("ASYNCIFY_CC_SJLJ", "capture"),
             };
             c.output()
         };

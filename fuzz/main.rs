@@ -22,7 +22,11 @@
 //! Exit status: 0 when every case matched, 1 when some differed (or native -O0 and -O2
 //! disagreed), 2 on usage or build errors.
 
+#[path = "../tools/engine.rs"]
+mod engine;
 mod exec;
+#[path = "../asyncify-cc/sjlj.rs"]
+mod sjlj;
 mod gen;
 mod minimize;
 
@@ -34,7 +38,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
-use exec::{compare, native_agree, Engine, Oracle, Strategy, Tools, Variant};
+use exec::{compare, native_agree, Oracle, Tools, Variant};
 use gen::Params;
 use minimize::Candidate;
 
@@ -191,7 +195,7 @@ fn parse_variant(s: &str) -> Result<Variant, String> {
     if parts.len() != 3 {
         return Err(format!("variant {s:?}: expected STRATEGY-OPT-ENGINE"));
     }
-    Ok(Variant { strategy: Strategy::parse(parts[0])?, opt: opt_static(parts[1])?, engine: Engine::parse(parts[2])? })
+    Ok(Variant { strategy: crate::exec::parse_strategy(parts[0])?, opt: opt_static(parts[1])?, engine: crate::exec::parse_engine(parts[2])? })
 }
 
 fn opt_static(s: &str) -> Result<&'static str, String> {
@@ -301,7 +305,7 @@ fn run(a: RunArgs) -> ExitCode {
     for s in &a.strategies {
         for o in &a.opts {
             for e in &a.engines {
-                match (Strategy::parse(s), opt_static(o), Engine::parse(e)) {
+                match (crate::exec::parse_strategy(s), opt_static(o), crate::exec::parse_engine(e)) {
                     (Ok(strategy), Ok(opt), Ok(engine)) => variants.push(Variant { strategy, opt, engine }),
                     (Err(x), _, _) | (_, Err(x), _) | (_, _, Err(x)) => {
                         eprintln!("asyncify-fuzz: {x}");
@@ -368,7 +372,7 @@ fn run(a: RunArgs) -> ExitCode {
                     if kind == "native" {
                         t.build_native(src, &dir.join(&b), opt)
                     } else {
-                        t.build_wasm(src, &dir.join(format!("{b}.wasm")), opt, Strategy::parse(kind)?)
+                        t.build_wasm(src, &dir.join(format!("{b}.wasm")), opt, crate::exec::parse_strategy(kind)?)
                     }
                 }) as Box<dyn FnOnce() -> Result<(), String> + Send + '_>
             })

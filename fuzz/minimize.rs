@@ -126,7 +126,7 @@ pub fn save(findings: &Path, c: &Candidate, variant: Variant, m: &Mismatch, note
     std::fs::create_dir_all(findings)?;
     let name = format!("{}-{:016x}-r{}.c", variant.name(), c.seed, c.first_run);
     let path = findings.join(&name);
-    let capture = if variant.strategy == crate::exec::Strategy::Capture { "ASYNCIFY_CC_SJLJ=capture " } else { "" };
+    let capture = if variant.strategy == crate::exec::Sjlj::Capture { "ASYNCIFY_CC_SJLJ=capture " } else { "" };
     let runner = match variant.engine {
         crate::exec::Engine::Wasmtime => "asyncify-run x.wasm",
         crate::exec::Engine::Node => "node tools/run-node.mjs x.wasm",

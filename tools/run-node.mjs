@@ -1,5 +1,7 @@
 // Runs a WASI preview1 command module under node's `node:wasi` (the second engine of the test
-// suite). Usage: node --no-warnings tools/run-node.mjs prog.wasm [args...]
+// suite). Usage: node --no-warnings tools/run-node.mjs [--dir HOST::GUEST]... prog.wasm [args...]
+// `--dir HOST::GUEST` preopens the host directory HOST as GUEST (as asyncify-run's option does;
+// `--dir DIR` uses DIR for both); options end at the first argument that is not `--dir`.
 // The program runs in a worker thread with a 512 MiB stack (V8's default allows only ~10k wasm
 // frames), so deep recursion is bounded by the program's own shadow stack, as under asyncify-run.
 // stdout/stderr are the process's own; the exit status is the program's (proc_exit or main's
@@ -23,9 +25,17 @@ import v8 from 'node:v8';
 v8.setFlagsFromString('--no-turbo-fast-api-calls');
 
 if (isMainThread) {
-  const [file, ...args] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const preopens = {};
+  while (argv[0] === '--dir' && argv.length > 1) {
+    const spec = argv[1];
+    const i = spec.indexOf('::');
+    if (i < 0) preopens[spec] = spec; else preopens[spec.slice(i + 2)] = spec.slice(0, i);
+    argv.splice(0, 2);
+  }
+  const [file, ...args] = argv;
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { file, args },
+    workerData: { file, args, preopens },
     resourceLimits: { stackSizeMb: 512 },
   });
   let status = 134;
@@ -33,7 +43,7 @@ if (isMainThread) {
   worker.on('error', (e) => { process.stderr.write(`trap: ${e.message}\n`); status = 134; });
   worker.on('exit', () => { process.exitCode = status; });
 } else {
-  const { file, args } = workerData;
+  const { file, args, preopens } = workerData;
   // node puts stdio pipes in non-blocking mode, and node:wasi writes with plain write(2): once a
   // pipe is full a write fails with EAGAIN and the program's output is silently lost (a reader
   // slower than the program sees a truncated stdout). A pipe is opened again through /proc, which
@@ -46,7 +56,7 @@ if (isMainThread) {
     }
   };
   const wasi = new WASI({
-    version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true,
+    version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true, preopens,
     stdout: blocking(1), stderr: blocking(2),
   });
   let code;

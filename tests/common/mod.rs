@@ -360,24 +360,9 @@ fn native_command(exe: &Path, args: &[String], env: &[(String, String)], dir: Op
     cmd
 }
 
-/// A WASI engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    /// `asyncify-run` (the wasmtime crate).
-    Wasmtime,
-    /// `node tools/run-node.mjs` (node:wasi).
-    Node,
-}
-
-impl Engine {
-    /// The engine's name in test names and messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Wasmtime => "wasmtime",
-            Engine::Node => "node",
-        }
-    }
-}
+#[path = "../../tools/engine.rs"]
+mod engine;
+pub use engine::Engine;
 
 /// The command that runs a wasm module under `engine` with `args` and guest environment `env`;
 /// with `dir`, the run starts there and the guest has it preopened as ".". The node runner can
