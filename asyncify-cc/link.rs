@@ -48,6 +48,7 @@ pub fn link(
             add_invocation_serials(&files, settings)?;
         }
         run_asyncify(&wasm_opt, analysis, &files, settings)?;
+        files.output_mode_from_linker();
         files.keep_output();
         Ok(())
     };
@@ -252,6 +253,18 @@ impl LinkFiles {
         }
         self.pre_finished = true;
         Ok(())
+    }
+
+    /// Gives the output the permissions the linker gave the pre-asyncify module (executable, as
+    /// a compiler's linked output is, within the umask): wasm-opt writes a plain data file, and
+    /// build systems such as CRuby's mkmf test the output with `test -x`. Only for a regular
+    /// output; a failure is ignored (the program itself is complete).
+    fn output_mode_from_linker(&self) {
+        if self.plain {
+            if let Ok(m) = std::fs::metadata(&self.pre) {
+                let _ = std::fs::set_permissions(&self.out, m.permissions());
+            }
+        }
     }
 
     /// Marks the output finished: it is kept.

@@ -401,6 +401,9 @@ fn link_hello_world_exit_status() {
     ok(cc(&s.0, &["-O2", "hello.c", "-o", "hello.wasm"]), "link hello");
     assert!(is_wasm(&s.path("hello.wasm")));
     assert!(!s.path("hello.wasm.pre-asyncify.wasm").exists(), "temporary module left behind");
+    // Executable like any linked output (build systems such as CRuby's mkmf check `test -x`).
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(s.path("hello.wasm")).unwrap().permissions());
+    assert!(mode & 0o100 != 0, "hello.wasm is not executable (mode {mode:o})");
     let o = run(&s.0, "hello.wasm", &[]);
     assert_eq!(text(&o.stdout), "hello, world\n");
     assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));

@@ -398,6 +398,6 @@ fn under_node() {
             .arg(format!("{}{PREFIX}/bin/ruby", inst.display()))
             .arg(&file);
         let got = run_command(cmd);
-        compare_with_native(&format!("{name} under node"), &native, &got).unwrap_or_else(|e| panic!("{e}"));
+        compare_with_native(&format!("{name} under node"), &native, &got, false).unwrap_or_else(|e| panic!("{e}"));
     }
 }
