@@ -9,13 +9,20 @@
 //! printed so the run can be repeated), `ASYNCIFY_FUZZ_ENGINES` (default `wasmtime,node`).
 //! Mismatches are minimised and saved under `CARGO_TARGET_TMPDIR/fuzz-findings-<strategy>/`.
 
-mod common;
-
 use std::process::Command;
+
+/// The setjmp strategy of this test run, as asyncify-fuzz names it: `ASYNCIFY_CC_SJLJ`, which
+/// asyncify-cc itself reads ("capture"), or the default.
+fn strategy() -> String {
+    match std::env::var("ASYNCIFY_CC_SJLJ").as_deref() {
+        Ok("capture") => "capture".into(),
+        _ => "default".into(),
+    }
+}
 
 #[test]
 fn fuzz_bounded_budget() {
-    let mode = common::sjlj_mode();
+    let mode = strategy();
     let cases = std::env::var("ASYNCIFY_FUZZ_CASES").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(2000);
     let seed = std::env::var("ASYNCIFY_FUZZ_SEED").unwrap_or_else(|_| "0x5eed".into());
     let engines = std::env::var("ASYNCIFY_FUZZ_ENGINES").unwrap_or_else(|_| "wasmtime,node".into());
