@@ -133,6 +133,7 @@ pub fn save(findings: &Path, c: &Candidate, variant: Variant, m: &Mismatch, note
     };
     let mut head = String::new();
     let _ = writeln!(head, "/* asyncify-fuzz finding ({}): {}", variant.name(), m.describe());
+    let _ = writeln!(head, " * the case that differs: @case {} (run {} of the program)", m.case, c.first_run as usize + m.case);
     if !note.is_empty() {
         let _ = writeln!(head, " * {note}");
     }
