@@ -463,8 +463,8 @@ impl LuaBuild {
 }
 
 enum LuaCell {
-    /// Median wall time and exit status of the runs.
-    Time(f64, Option<i32>),
+    /// Median wall time, exit status and standard output of the runs.
+    Time(f64, Option<i32>, String),
     /// The baseline hit a longjmp.
     NeedsLongjmp,
 }
@@ -472,13 +472,19 @@ enum LuaCell {
 impl LuaCell {
     fn ms(&self) -> Option<f64> {
         match self {
-            LuaCell::Time(ms, _) => Some(*ms),
+            LuaCell::Time(ms, _, _) => Some(*ms),
             LuaCell::NeedsLongjmp => None,
         }
     }
     fn status(&self) -> Option<Option<i32>> {
         match self {
-            LuaCell::Time(_, s) => Some(*s),
+            LuaCell::Time(_, s, _) => Some(*s),
+            LuaCell::NeedsLongjmp => None,
+        }
+    }
+    fn stdout(&self) -> Option<&str> {
+        match self {
+            LuaCell::Time(_, _, o) => Some(o),
             LuaCell::NeedsLongjmp => None,
         }
     }
@@ -519,6 +525,7 @@ fn lua_cell(b: &Builds, out: &Path, which: LuaBuild, dir: &Path, script: &str) -
     let tag = format!("lua-{}-{script}", which.name());
     let mut times = Vec::new();
     let mut status = None;
+    let mut stdout = String::new();
     for i in 0..=RUNS {
         let o = run_timed(lua_command(b, which, dir, script), out, &tag)?;
         if o.stderr.contains(BASELINE_NO_LONGJMP) {
@@ -526,14 +533,18 @@ fn lua_cell(b: &Builds, out: &Path, which: LuaBuild, dir: &Path, script: &str) -
         }
         if i == 0 {
             status = o.status; // warm-up run: fills wasmtime's cache, not timed
+            stdout = o.stdout;
         } else {
             if o.status != status {
                 return Err(format!("{tag}: exit status changed between runs"));
             }
+            if o.stdout != stdout {
+                return Err(format!("{tag}: output changed between runs"));
+            }
             times.push(o.wall.as_secs_f64() * 1e3);
         }
     }
-    Ok(LuaCell::Time(median(&times), status))
+    Ok(LuaCell::Time(median(&times), status, stdout))
 }
 
 fn run_lua(b: &Builds, out: &Path) -> Result<Vec<LuaResult>> {
@@ -565,6 +576,10 @@ fn run_lua(b: &Builds, out: &Path) -> Result<Vec<LuaResult>> {
                     cell.status().flatten(),
                     native.status().flatten()
                 ));
+            }
+            // Differential: every wasm build must print what native Lua prints.
+            if cell.stdout() != native.stdout() {
+                notes.push(format!("standard output differs: {name} and native"));
             }
         }
         if let Some(s) = baseline.status() {
@@ -830,7 +845,7 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let cell = |c: &LuaCell| match c {
-        LuaCell::Time(ms, _) => format!("{ms:.1}"),
+        LuaCell::Time(ms, _, _) => format!("{ms:.1}"),
         LuaCell::NeedsLongjmp => "n/a (needs longjmp)".to_owned(),
     };
     let ratio = |a: Option<f64>, z: Option<f64>| match (a, z) {
