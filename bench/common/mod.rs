@@ -192,12 +192,26 @@ pub fn wasmtime_version() -> String {
     "unknown".to_owned()
 }
 
+/// This process's nice value (from `/proc/self/stat`, Linux), if readable: a bench started with
+/// `nice -n N` says so in its notes.
+pub fn niceness() -> Option<i32> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces): state is the
+    // 3rd field of the line, nice the 19th.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(16)?.parse().ok()
+}
+
 /// The notes on a run, one Markdown list item each, then a blank line: the command, the date,
 /// the machine with the load average at the start and at the end, the tools, the total time.
 pub fn run_notes(command: &str, load_before: &str, load_after: &str, took: Duration) -> String {
     let date = first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mut s = String::new();
+    let command = match niceness() {
+        Some(n) if n != 0 => format!("nice -n {n} {command}"),
+        _ => command.to_owned(),
+    };
     let _ = writeln!(s, "- Command: `{command}`");
     let _ = writeln!(s, "- Date: {date}");
     let busy = [load_before, load_after].iter().any(|l| {
