@@ -16,7 +16,7 @@
 mod common;
 
 use common::{
-    asyncify_cc, asyncify_run, check, fmt_ns, fmt_ratio, load_average, manifest_dir, median, min_max, run_notes,
+    asyncify_cc, asyncify_run, check, fmt_ns, fmt_ratio, load_average, manifest_dir, median, min_max,
     run_timed, Result, RUNS,
 };
 use std::fmt::Write as _;
@@ -55,15 +55,14 @@ fn run_all() -> Result<()> {
     let tables = render_tables(&results);
     println!("{tables}");
 
-    let mut section = String::new();
-    let _ = writeln!(section, "{SECTION_BEGIN}");
-    let _ = writeln!(section, "## scan: register scans for garbage collectors\n");
-    let _ = writeln!(section, "Written by `bench/scan.rs`; do not edit by hand.\n");
-    section.push_str(&run_notes("cargo bench --bench scan", &load_before, &load_after, started.elapsed()));
-    section.push_str(&tables);
-    let _ = writeln!(section, "{SECTION_END}");
-    let path = manifest_dir().join("bench/RESULTS.md");
-    common::write_section(&path, SECTION_BEGIN, SECTION_END, &section, None)?;
+    let path = common::write_results(
+        "scan",
+        "## scan: register scans for garbage collectors",
+        (SECTION_BEGIN, SECTION_END),
+        (&load_before, &load_after),
+        started,
+        &tables,
+    )?;
     eprintln!("scan bench: wrote the scan section of {} (total {:.0?})", path.display(), started.elapsed());
     Ok(())
 }

@@ -25,7 +25,7 @@ mod common;
 
 use common::{
     asyncify_cc, asyncify_run, check, fmt_ns, fmt_ratio, load_average, manifest_dir, median,
-    min_max, run_notes, run_timed, Result, RUNS,
+    min_max, run_timed, Result, RUNS,
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -76,15 +76,14 @@ fn run_all() -> Result<()> {
     let tables = render_tables(&trips, &mem_wasm, &mem_native, &capacity);
     println!("{tables}");
 
-    let mut section = String::new();
-    let _ = writeln!(section, "{SECTION_BEGIN}");
-    let _ = writeln!(section, "## ucontext: swapcontext and suspended contexts\n");
-    let _ = writeln!(section, "Written by `bench/ucontext.rs`; do not edit by hand.\n");
-    section.push_str(&run_notes("cargo bench --bench ucontext", &load_before, &load_after, started.elapsed()));
-    section.push_str(&tables);
-    let _ = writeln!(section, "{SECTION_END}");
-    let path = manifest_dir().join("bench/RESULTS.md");
-    common::write_section(&path, SECTION_BEGIN, SECTION_END, &section, None)?;
+    let path = common::write_results(
+        "ucontext",
+        "## ucontext: swapcontext and suspended contexts",
+        (SECTION_BEGIN, SECTION_END),
+        (&load_before, &load_after),
+        started,
+        &tables,
+    )?;
     eprintln!("ucontext bench: wrote the ucontext section of {} (total {:.0?})", path.display(), started.elapsed());
     Ok(())
 }

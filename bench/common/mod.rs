@@ -244,6 +244,30 @@ pub const RESULTS_TITLE: &str = "# Benchmark results\n\nEach section below is wr
 (`cargo bench --bench <name>`) between its two markers; the rest of the file is kept. Do not edit \
 by hand.\n";
 
+/// Composes a bench's section of `bench/RESULTS.md` (its `begin` marker, `heading`, the
+/// "written by `bench/<name>.rs`" line, the [`run_notes`] of `cargo bench --bench <name>`, the
+/// `tables`, its `end` marker) and writes it with [`write_section`]. Returns the results file's path.
+#[allow(dead_code, reason = "the setjmp and ruby benches compose their own sections (legacy start, extra notes)")]
+pub fn write_results(
+    name: &str,
+    heading: &str,
+    (begin, end): (&str, &str),
+    (load_before, load_after): (&str, &str),
+    started: Instant,
+    tables: &str,
+) -> Result<std::path::PathBuf> {
+    let mut section = String::new();
+    let _ = writeln!(section, "{begin}");
+    let _ = writeln!(section, "{heading}\n");
+    let _ = writeln!(section, "Written by `bench/{name}.rs`; do not edit by hand.\n");
+    section.push_str(&run_notes(&format!("cargo bench --bench {name}"), load_before, load_after, started.elapsed()));
+    section.push_str(tables);
+    let _ = writeln!(section, "{end}");
+    let path = manifest_dir().join("bench/RESULTS.md");
+    write_section(&path, begin, end, &section, None)?;
+    Ok(path)
+}
+
 /// Writes `section` (which must start with `begin` and end with `end` plus a newline) into the
 /// results file `path`, keeping every other section byte for byte:
 /// * the text from `begin` to `end` (inclusive) is replaced when both markers are there;
