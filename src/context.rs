@@ -122,7 +122,13 @@ unsafe fn check_target(what: &'static str, ucp: *const Ucontext, h: usize, sp_no
             if m.__stack as usize == h && (c.base as usize) < sp_now {
                 bad_context(Misuse::ContextBelowSp, what, ucp);
             }
-            if !capture::intact(&c, m.__self as usize, m.__stack as *const Header) {
+            let stack = m.__stack as *const Header;
+            let intact = if m.__kind == KIND_SWITCH {
+                capture::suspended_intact(&c, m.__self as usize, stack)
+            } else {
+                capture::intact(&c, m.__self as usize, stack)
+            };
+            if !intact {
                 bad_context(Misuse::ContextOverwritten, what, ucp);
             }
             true
@@ -266,10 +272,8 @@ pub unsafe extern "C" fn setcontext(ucp: *const Ucontext) -> i32 {
 unsafe fn arrive_switch(h: *mut Header) -> Activation {
     let p = PENDING_SWITCH.read();
     if !p.save.is_null() {
-        let c = capture::place(p.save as usize, p.sp_now, h);
+        let c = capture::place_suspended(p.save as usize, p.sp_now, h);
         store_saved(p.save, c, h, KIND_SWITCH, 0);
-        (*h).suspended_base = c.base as usize;
-        (*h).suspended_top = c.top as usize;
     }
     activation(p.to)
 }
@@ -337,6 +341,39 @@ pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize
     m.__fn = func as u32;
     m.__argc = argc as u32;
     m.__args = args_at as u32;
+    0
+}
+
+/// `asyncify_rt_context_frames` (include/asyncify_rt.h): stores the range of the saved frames of
+/// `ucp` (a chain saved by swapcontext still suspended on its stack, or a getcontext capture whose
+/// record is intact) through `begin` and `end`, or null in both for any other context. Returns 0;
+/// -1 with `EINVAL` if an argument is null. O(1): no checksum is computed.
+///
+/// # Safety
+/// `ucp` must be null or point to a readable `ucontext_t`; `begin` and `end` null or valid for a
+/// write of one pointer; the stack of a saved context must not have been freed.
+#[no_mangle]
+pub unsafe extern "C" fn asyncify_rt_context_frames(
+    ucp: *const Ucontext,
+    begin: *mut *mut core::ffi::c_void,
+    end: *mut *mut core::ffi::c_void,
+) -> i32 {
+    if ucp.is_null() || begin.is_null() || end.is_null() {
+        return asyncify_rt_einval();
+    }
+    let m = &(*ucp).uc_mcontext;
+    let c = chain_of(&*ucp);
+    let stack = m.__stack as *const Header;
+    let held = m.__state == STATE_SAVED
+        && !stack.is_null()
+        && match m.__kind {
+            KIND_SWITCH => capture::suspended_intact(&c, m.__self as usize, stack),
+            KIND_GET => capture::record_intact(&c, m.__self as usize, stack),
+            _ => false,
+        };
+    let (b, e) = if held { (c.base as usize, c.top as usize) } else { (0, 0) };
+    *begin = b as *mut core::ffi::c_void;
+    *end = e as *mut core::ffi::c_void;
     0
 }
 

@@ -165,15 +165,21 @@ emscripten_scan_registers: one callback, value found: yes
 scan_stack: one callback, from below this frame to the stack's top: yes
 emscripten_scan_stack: one callback, same top: yes
 for_each_suspended_context: nothing suspended: 0
+context_frames: made, not started: empty
 context: its scan range is in its stack and holds its local: yes
 for_each_suspended_context from main: returns 1, visits 1, the context: yes, main (running) skipped: yes
 for_each_suspended_context: frames inside the stack range: yes, its local is in its frames: yes
+context_frames: suspended: range, the range for_each_suspended_context gives: yes, its local is in it: yes
+context_frames: main, running (its saved chain was resumed): empty
+context_frames: suspended again: range, its local is in it: yes
+context_frames: destroyed: empty
 after asyncify_rt_context_destroyed: visits 0
 for_each_suspended_context from a context: returns 1, main (context NULL) visited: yes
 scan_registers(NULL): -1 EINVAL
 scan_stack(NULL): -1 EINVAL
 for_each_suspended_context(NULL): -1 EINVAL
 context_destroyed(NULL): -1 EINVAL
+context_frames(NULL ...): -3 EINVAL
 emscripten_scan_*(NULL): ignored
 ";
 

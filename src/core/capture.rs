@@ -34,6 +34,13 @@
 //! frame address, with the same call chain, to have allocated exactly the capture's bytes and
 //! written nothing there, or only the very bytes the capture had; the README names this residual
 //! risk.
+//!
+//! **Suspended chains.** A chain saved by a context switch is resumed at most once, and only
+//! while its stack has not run since: anything that runs on that stack (which is what could
+//! overwrite the saved frames) goes through the root, which clears the stack header's record of
+//! its suspended chain. So such a chain ([`place_suspended`]) carries no checksum: it is intact
+//! while the header still names it ([`suspended_intact`]), an O(1) test, where a checksum would
+//! cost a pass over the frames at every switch.
 
 use super::globals;
 use super::root;
@@ -99,21 +106,40 @@ unsafe fn checksum(base: usize, size: usize) -> u32 {
     hash
 }
 
-/// True when `c`, owned by `owner`, still describes intact saved frames on stack `h`.
+/// True when `c`'s bounds lie on stack `h` and its record still names `owner` and `c` (no
+/// checksum: O(1)).
 ///
 /// # Safety
 /// `h` must be a live header.
-pub unsafe fn intact(c: &Chain, owner: usize, h: *const Header) -> bool {
+pub unsafe fn record_intact(c: &Chain, owner: usize, h: *const Header) -> bool {
     let (base, at) = (c.base as usize, c.top as usize);
     if base < (*h).low || base > at || at % 4 != 0 || at + RECORD_SIZE > (*h).high {
         return false;
     }
     let r = (at as *const Record).read();
-    r.magic == MAGIC_RECORD
-        && r.owner as usize == owner
-        && r.id == c.id
-        && r.size as usize == c.size()
-        && checksum(base, c.size()) == c.sum
+    r.magic == MAGIC_RECORD && r.owner as usize == owner && r.id == c.id && r.size as usize == c.size()
+}
+
+/// True when `c`, owned by `owner`, still describes intact saved frames on stack `h`: its record
+/// and its checksum ([`place`]).
+///
+/// # Safety
+/// `h` must be a live header.
+pub unsafe fn intact(c: &Chain, owner: usize, h: *const Header) -> bool {
+    record_intact(c, owner, h) && checksum(c.base as usize, c.size()) == c.sum
+}
+
+/// True when `c`, owned by `owner` and placed by [`place_suspended`], is still the chain
+/// suspended on stack `h` (nothing has run on `h` since) and its record is intact.
+///
+/// # Safety
+/// `h` must be a live header.
+pub unsafe fn suspended_intact(c: &Chain, owner: usize, h: *const Header) -> bool {
+    c.id != 0
+        && (*h).suspended_id == c.id
+        && (*h).suspended_base == c.base as usize
+        && (*h).suspended_top == c.top as usize
+        && record_intact(c, owner, h)
 }
 
 /// Whether the owner's previous capture `prev` on stack `h` may be replaced in place by a new
@@ -139,14 +165,40 @@ pub unsafe fn reusable(base: u32, top: u32, sum: u32, id: u32, owner: usize, sp_
 /// function that asked for the capture (or the top of that owner's previous capture, see
 /// [`place_replacing`]), with room for the frames and the record above `h.low + size`.
 pub unsafe fn place(owner: usize, top: usize, h: *mut Header) -> Chain {
+    let c = move_below(owner, top, h);
+    Header::rewind_buffer(h, c.top as usize);
+    Chain { sum: checksum(c.base as usize, c.size()), ..c }
+}
+
+/// Called by a feature's arrive function after an unwind that suspends the running chain of `h`
+/// (a context switch): places the frames as [`place`] does, without a checksum, and records them
+/// in `h` as its suspended chain, valid while nothing runs on `h` ([`suspended_intact`]). The
+/// buffer is left for the caller to prepare (`h` does not resume now).
+///
+/// # Safety
+/// As [`place`].
+pub unsafe fn place_suspended(owner: usize, top: usize, h: *mut Header) -> Chain {
+    let c = move_below(owner, top, h);
+    (*h).suspended_base = c.base as usize;
+    (*h).suspended_top = c.top as usize;
+    (*h).suspended_id = c.id;
+    c
+}
+
+/// The common part of [`place`] and [`place_suspended`]: moves the unwound frames below
+/// `top - RECORD_SIZE`, writes the record naming `owner` and a fresh nonzero identity, and returns
+/// the chain (checksum 0).
+///
+/// # Safety
+/// As [`place`].
+unsafe fn move_below(owner: usize, top: usize, h: *mut Header) -> Chain {
     let size = (*h).data.current - (*h).low;
     let data_top = top - RECORD_SIZE;
     let base = data_top - size;
     core::ptr::copy((*h).low as *const u8, base as *mut u8, size);
-    let id = root::next_id() ^ ((owner as u32) << 12);
+    let id = (root::next_id() ^ ((owner as u32) << 12)).max(1);
     (data_top as *mut Record).write(Record { magic: MAGIC_RECORD, owner: owner as u32, id, size: size as u32 });
-    Header::rewind_buffer(h, data_top);
-    Chain { base: base as u32, top: data_top as u32, sum: checksum(base, size), id }
+    Chain { base: base as u32, top: data_top as u32, sum: 0, id }
 }
 
 /// [`place`], replacing the owner's previous capture `prev` when the leaf found it

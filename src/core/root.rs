@@ -155,8 +155,7 @@ pub unsafe extern "C" fn asyncify_rt_root(entry: unsafe extern "C" fn() -> i32) 
         let Some(arrive) = arrive else { diag::report(Misuse::InternalNoRequest, "", Subject::None) };
         let act = arrive(h);
         globals::set_header_addr(act.header as usize);
-        (*act.header).suspended_base = 0;
-        (*act.header).suspended_top = 0;
+        Header::clear_suspended(act.header);
         globals::set_sp(act.sp);
         if act.rewind {
             globals::set_mode(Mode::Rewinding);

@@ -67,10 +67,14 @@ pub struct Header {
     pub finished: usize,
     /// While the stack's chain is suspended by a context switch: the saved frames
     /// `[suspended_base, suspended_top)`; both 0 while it runs, before it starts and after it
-    /// finishes. Read by the scan of suspended contexts.
+    /// finishes. Read by the scan of suspended contexts. The root clears these three fields
+    /// whenever it runs anything on this stack ([`Header::clear_suspended`]), which is what
+    /// makes a one-shot chain's validity check O(1) ([`super::capture::suspended_intact`]).
     pub suspended_base: usize,
     /// See `suspended_base`.
     pub suspended_top: usize,
+    /// The identity ([`super::capture::Chain::id`]) of the suspended chain; 0 when none.
+    pub suspended_id: u32,
     /// Scratch words for the emergency report (an iovec and a byte count).
     pub scratch: [usize; 3],
     /// Lengths of the three pieces of [`EXHAUSTED_TEXT`] in `text`.
@@ -125,6 +129,17 @@ impl Header {
         (*h).data.current = (*h).low;
         (*h).data.end = limit;
         core::ptr::addr_of_mut!((*h).data)
+    }
+
+    /// Forgets the chain suspended on `h` (see `suspended_base`): the stack runs again, or is gone.
+    ///
+    /// # Safety
+    /// `h` must be a live header.
+    #[inline(always)]
+    pub unsafe fn clear_suspended(h: *mut Header) {
+        (*h).suspended_base = 0;
+        (*h).suspended_top = 0;
+        (*h).suspended_id = 0;
     }
 
     /// Prepares `data` to rewind a saved chain whose frames end at `top`, and returns it.
@@ -237,8 +252,7 @@ pub unsafe fn unregister(h: *mut Header) {
     (*((*h).prev as *mut Header)).next = (*h).next;
     (*((*h).next as *mut Header)).prev = (*h).prev;
     (*h).magic = 0;
-    (*h).suspended_base = 0;
-    (*h).suspended_top = 0;
+    Header::clear_suspended(h);
 }
 
 /// `asyncify_rt_stack_bounds` (include/asyncify_rt.h): stores the running stack's usable bounds

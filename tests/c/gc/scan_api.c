@@ -252,6 +252,7 @@ static void ctx_wasi_body(void) {
 struct visit {
     int n;
     int main_seen, ctx_seen, frames_inside, magic_in_frames;
+    void *ctx_frames_begin, *ctx_frames_end;
 };
 
 static void visit_cb(const asyncify_rt_context_info *info, void *user) {
@@ -264,8 +265,21 @@ static void visit_cb(const asyncify_rt_context_info *info, void *user) {
     v->frames_inside = (char *)info->stack_begin <= (char *)info->frames_begin &&
                        (char *)info->frames_begin <= (char *)info->frames_end &&
                        (char *)info->frames_end <= (char *)info->stack_end;
-    if (info->context == &ctx_uc)
+    if (info->context == &ctx_uc) {
         v->magic_in_frames = range_has(info->frames_begin, info->frames_end, ~ctx_magic_inverted);
+        v->ctx_frames_begin = info->frames_begin;
+        v->ctx_frames_end = info->frames_end;
+    }
+}
+
+/* asyncify_rt_context_frames of ucp: "empty" (both NULL), "range" or "bad" (half set, or an error). */
+static const char *frames_of(const ucontext_t *ucp, void **b, void **e) {
+    *b = *e = (void *)1;
+    if (asyncify_rt_context_frames(ucp, b, e) != 0)
+        return "bad";
+    if (*b == NULL && *e == NULL)
+        return "empty";
+    return *b != NULL && *b < *e ? "range" : "bad";
 }
 
 static struct visit from_ctx;
@@ -321,6 +335,8 @@ static int wasi_only(void) {
     ctx_uc.uc_stack.ss_size = CTX_STACK;
     ctx_uc.uc_link = &main_uc;
     makecontext(&ctx_uc, ctx_wasi_body, 0);
+    void *fb, *fe;
+    printf("context_frames: made, not started: %s\n", frames_of(&ctx_uc, &fb, &fe));
     swapcontext(&main_uc, &ctx_uc);
     printf("context: its scan range is in its stack and holds its local: %s\n", yes(ctx_found_own));
     struct visit v = {0};
@@ -329,8 +345,15 @@ static int wasi_only(void) {
            n, v.n, yes(v.ctx_seen == 1), yes(v.main_seen == 0));
     printf("for_each_suspended_context: frames inside the stack range: %s, its local is in its frames: %s\n",
            yes(v.frames_inside), yes(v.magic_in_frames));
+    const char *kind = frames_of(&ctx_uc, &fb, &fe);
+    printf("context_frames: suspended: %s, the range for_each_suspended_context gives: %s, its local is in it: %s\n",
+           kind, yes(fb == v.ctx_frames_begin && fe == v.ctx_frames_end), yes(range_has(fb, fe, ~ctx_magic_inverted)));
+    printf("context_frames: main, running (its saved chain was resumed): %s\n", frames_of(&main_uc, &fb, &fe));
     swapcontext(&main_uc, &ctx_uc); /* it checks its local and suspends again */
+    printf("context_frames: suspended again: %s, its local is in it: %s\n", frames_of(&ctx_uc, &fb, &fe),
+           yes(range_has(fb, fe, ~ctx_magic_inverted)));
     asyncify_rt_context_destroyed(&ctx_uc);
+    printf("context_frames: destroyed: %s\n", frames_of(&ctx_uc, &fb, &fe));
     struct visit gone = {0};
     printf("after asyncify_rt_context_destroyed: visits %d\n", asyncify_rt_for_each_suspended_context(visit_cb, &gone));
 
@@ -358,6 +381,10 @@ static int wasi_only(void) {
     errno = 0;
     r = asyncify_rt_context_destroyed(NULL);
     printf("context_destroyed(NULL): %d %s\n", r, errno == EINVAL ? "EINVAL" : "not EINVAL");
+    errno = 0;
+    r = asyncify_rt_context_frames(NULL, &fb, &fe) + asyncify_rt_context_frames(&ctx_uc, NULL, &fe) +
+        asyncify_rt_context_frames(&ctx_uc, &fb, NULL);
+    printf("context_frames(NULL ...): %d %s\n", r, errno == EINVAL ? "EINVAL" : "not EINVAL");
     emscripten_scan_registers(NULL);
     emscripten_scan_stack(NULL);
     printf("emscripten_scan_*(NULL): ignored\n");

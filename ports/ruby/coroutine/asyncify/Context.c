@@ -9,30 +9,17 @@ void coroutine_trampoline(void * _start, void * _context)
     start(context->from, context);
 }
 
-struct spilled_query {
-    const ucontext_t *want; /* the made context, or NULL for the main context */
-    void (*fn)(void *begin, void *end, void *arg);
-    void *arg;
-};
-
-static void
-visit_suspended(const asyncify_rt_context_info *info, void *user_data)
-{
-    struct spilled_query *q = user_data;
-    if (info->context == q->want) {
-        q->fn(info->frames_begin, info->frames_end, q->arg);
-    }
-}
-
 void
 coroutine_each_spilled_frames(const struct coroutine_context *context,
                               void (*fn)(void *begin, void *end, void *arg), void *arg)
 {
-    struct spilled_query q = { NULL, fn, arg };
-    switch (context->kind) {
-      case COROUTINE_KIND_MADE: q.want = &context->state; break;
-      case COROUTINE_KIND_MAIN: q.want = NULL; break;
-      default: return; /* not known to the runtime: nothing spilled */
+    void *begin, *end;
+    if (context->kind == COROUTINE_KIND_NONE) {
+        return; /* not known to the runtime: nothing spilled */
     }
-    asyncify_rt_for_each_suspended_context(visit_suspended, &q);
+    /* The chain its last swapcontext saved into its ucontext_t, while still suspended; NULLs
+     * otherwise (running, never started). */
+    if (asyncify_rt_context_frames(&context->state, &begin, &end) == 0 && begin != NULL) {
+        fn(begin, end, arg);
+    }
 }

@@ -101,7 +101,7 @@ static inline struct coroutine_context * coroutine_transfer(struct coroutine_con
  * coroutine_each_spilled_frames - if context is suspended (its chain saved by swapcontext),
  * call fn(begin, end, arg) with the range holding its spilled wasm locals; otherwise (running,
  * never started, destroyed) do nothing. context is a fiber's or the main (root fiber's) one.
- * Built on asyncify_rt_for_each_suspended_context: costs one step per suspended context.
+ * Built on asyncify_rt_context_frames: O(1).
  */
 void coroutine_each_spilled_frames(const struct coroutine_context *context,
                                    void (*fn)(void *begin, void *end, void *arg), void *arg);
