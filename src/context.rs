@@ -123,12 +123,14 @@ unsafe fn check_target(what: &'static str, ucp: *const Ucontext, h: usize, sp_no
                 bad_context(Misuse::ContextBelowSp, what, ucp);
             }
             let stack = m.__stack as *const Header;
-            let intact = if m.__kind == KIND_SWITCH {
-                capture::suspended_intact(&c, m.__self as usize, stack)
-            } else {
-                capture::intact(&c, m.__self as usize, stack)
-            };
-            if !intact {
+            if m.__kind == KIND_SWITCH {
+                if (*stack).finished != 0 {
+                    bad_context(Misuse::ContextFinished, what, ucp);
+                }
+                if !capture::suspended_intact(&c, m.__self as usize, stack) {
+                    bad_context(Misuse::ContextStackRan, what, ucp);
+                }
+            } else if !capture::intact(&c, m.__self as usize, stack) {
                 bad_context(Misuse::ContextOverwritten, what, ucp);
             }
             true

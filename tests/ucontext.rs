@@ -49,6 +49,7 @@ c_tests! {
         uninitialised_stack,
         finished_context,
         dead_getcontext,
+        stale_swap,
         context_stack_exhausted_static,
         context_stack_exhausted_heap,
         foreign_jmpbuf_main,
@@ -67,6 +68,7 @@ fn misuse(name: &str) -> Case {
         "uninitialised_stack" => ("misuse_uninitialised", &["stack"], "BAD_CONTEXT", &["context"], "about to setcontext\n"),
         "finished_context" => ("misuse_finished_context", &[], "BAD_CONTEXT", &["context"], "in f\nback in main\n"),
         "dead_getcontext" => ("misuse_dead_getcontext", &[], "BAD_CONTEXT", &["context"], "saved\nscribbled\n"),
+        "stale_swap" => ("misuse_stale_swap", &[], "BAD_CONTEXT", &["its stack has run since"], "deep saved\nran again\n"),
         "context_stack_exhausted_static" => {
             ("misuse_context_stack_exhausted", &[], "STACK_EXHAUSTED", &["stack exhausted"], "diving\n")
         }
