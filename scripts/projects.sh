@@ -20,7 +20,9 @@
 #          configure in a separate build directory, `make`, and `make check TESTS=` (which builds
 #          the test programs without running them). Native: --disable-threads --disable-shared.
 #          WASI: the same plus --host=wasm32-wasip1 CC=<prefix>/bin/asyncify-cc,
-#          CFLAGS="-O2 '-DGETPAGESIZE()=65536'" (wasi-libc has no getpagesize) and
+#          CFLAGS="-O2 -include <dir>/wasi-pagesize.h" (a header holding only
+#          `#define GETPAGESIZE() 65536`: wasi-libc has no getpagesize(), and a function-like
+#          macro cannot be given with -D through configure) and
 #          EXTRA_TEST_LIBS=<the hook object> (the tests link asyncify-rt's bdwgc hook,
 #          examples/gc/asyncify_gc_roots.c, so that the collector sees wasm locals).
 #          Gives <dir>/{native,wasm}: configured build trees; run their tests with
@@ -241,9 +243,14 @@ build_bdwgc() {
     say "bdwgc: WASI configure --host=wasm32-wasip1, make, make check TESTS= (log: $dir/wasm.log)"
     logged "$dir/wasm.log" "$P/bin/asyncify-cc" -O2 -I"$dir/src/include" -c "$root/examples/gc/asyncify_gc_roots.c" \
         -o "$dir/asyncify_gc_roots.o"
+    # wasi-libc has no getpagesize(), which bdwgc's WASI port calls unless GETPAGESIZE() is
+    # defined; a function-like macro cannot go through configure's CFLAGS (configure passes quotes
+    # on literally, make's shell needs them), so it comes from a header given with -include.
+    printf '/* bdwgc on WASI: wasi-libc has no getpagesize(); wasm pages are 64 KiB. */\n#define GETPAGESIZE() 65536\n' \
+        >"$dir/wasi-pagesize.h"
     (cd "$dir/wasm" && logged "$dir/wasm.log" nice -n "$nice_level" ../src/configure "${common[@]}" \
         --host=wasm32-wasip1 CC="$P/bin/asyncify-cc" AR="$(ar_tool)" RANLIB="$(ranlib_tool)" \
-        CFLAGS="-O2 '-DGETPAGESIZE()=65536'" EXTRA_TEST_LIBS="$dir/asyncify_gc_roots.o" \
+        CFLAGS="-O2 -include $dir/wasi-pagesize.h" EXTRA_TEST_LIBS="$dir/asyncify_gc_roots.o" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" check TESTS=)
 }
