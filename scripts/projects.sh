@@ -3,18 +3,20 @@
 # installed asyncify-rt prefix, and natively (gcc, glibc) from the same sources (issue 11).
 #
 #   bash scripts/projects.sh [build] [NAME...]   build (idempotent) NAME (default: all of them)
-#   bash scripts/projects.sh path NAME           build NAME if needed, print its directory
-#   bash scripts/projects.sh prefix              install the prefix if needed, print it
+#   bash scripts/projects.sh path NAME           build NAME if needed, print its directory <dir>
 #   -h, --help                                   this text
 #
 # NAME is one of:
 #   lua    Lua 5.4 (Debian source package lua5.4): `make -C src generic` of Lua's own Makefile.
 #          Native: CC="gcc -std=gnu99". WASI: CC="<prefix>/bin/asyncify-cc -std=gnu99",
-#          AR="llvm-ar rcu", RANLIB=llvm-ranlib, MYCFLAGS=-D_WASI_EMULATED_SIGNAL (lstate.h needs
-#          <signal.h>), MYLIBS=-lwasi-emulated-signal (lua.c calls signal()), and
-#          MYLDFLAGS=-Wl,--unresolved-symbols=ignore-all (loslib.c/liolib.c reference system()
-#          and tmpfile(), which wasi-libc declares but does not define: wasm-ld turns each into a
-#          stub that traps when called). Gives <dir>/{native,wasm}/src/lua.
+#          AR="llvm-ar-22 rcu", RANLIB=llvm-ranlib-22, and for wasi-libc (2022 snapshot):
+#          MYCFLAGS="-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS -DL_tmpnam=20"
+#          MYLIBS="-lwasi-emulated-signal -lwasi-emulated-process-clocks" (lstate.h needs
+#          <signal.h>, lua.c calls signal(), os.clock calls clock(); wasi-libc leaves out ISO C's
+#          L_tmpnam, which loslib.c sizes os.tmpname's buffer with) and
+#          MYLDFLAGS=-Wl,--unresolved-symbols=ignore-all (os.execute, io.tmpfile and os.tmpname
+#          call system(), tmpfile() and tmpnam(), which wasi-libc declares but does not define:
+#          wasm-ld makes each a stub that traps when called). Gives <dir>/{native,wasm}/src/lua.
 #   bdwgc  Boehm GC 8.3.0 (vendored by the crate bdwgc-alloc-sys, found with `cargo metadata`;
 #          BDWGC_SRC_DIR=<dir with configure.ac> overrides), `autogen.sh` once, then its own
 #          configure in a separate build directory, `make`, and `make check TESTS=` (which builds
@@ -43,15 +45,15 @@
 # /var/lib/apt changes); the mirror is the first "/debian" URI of /etc/apt/sources.list{,.d}
 # (PROJECTS_SH_MIRROR=http://host/debian overrides). Debian's own patches are not applied.
 #
-# The prefix: `scripts/install.sh --prefix <cache dir>/prefix --no-build` from the tools cargo
-# built (target/release, or $CARGO_TARGET_DIR/release; they are built first if missing).
+# The prefix: `scripts/install.sh --prefix <dir>/prefix --no-build` from the tools cargo built
+# (target/release, or $CARGO_TARGET_DIR/release; they are built first if missing).
 #
-# Cache: ${XDG_CACHE_HOME:-$HOME/.cache}/asyncify-rt/projects-<key>/, where the key hashes the
-# source tarballs (and bdwgc's crate version), this script's build recipe (between its
-# ">>> build recipe" markers), scripts/install.sh, the runtime and driver sources (src/ csrc/
-# include/ asyncify-cc/ asyncify-run/ build.rs Cargo.lock examples/gc/) and the versions of
-# clang, wasm-opt, gcc and cmake. Each project has its own `done` file; an unfinished one is
-# rebuilt from scratch. Logs: <cache dir>/<name>/*.log.
+# Cache: <dir> = ${XDG_CACHE_HOME:-$HOME/.cache}/asyncify-rt/projects-<name>-<key>/, where the
+# key hashes the source tarballs (and bdwgc's crate version), the project's build function and
+# the helpers it calls (as `declare -f` prints them), scripts/install.sh, the runtime and driver
+# sources (src/ csrc/ include/ asyncify-cc/ asyncify-run/ build.rs Cargo.lock examples/gc/) and
+# the versions of clang, wasm-opt, gcc and cmake. A finished build has a `done` file; an
+# unfinished one is rebuilt from scratch. Logs: <dir>/*.log.
 #
 # The builds use asyncify-cc's defaults and Debian's wasi-libc: the script unsets the ASYNCIFY_*
 # variables that redirect asyncify-cc and WASI_SDK_PATH.
@@ -169,13 +171,18 @@ prefetch() {
     bdwgc_src >/dev/null
 }
 
-# --- cache key ----------------------------------------------------------------------------------
+# --- cache key ------------------------------------------------------------------------------------
+# cache_key NAME: hashes the inputs of project NAME's builds.
 cache_key() {
+    local name="$1"
     {
+        echo "project $name"
         local p
         for p in lua5.4 zlib libpng1.6; do sha256sum "$(orig_tarball "$p")" | cut -d' ' -f1; done
         basename "$(dirname "$(dirname "$(bdwgc_src)")")"
-        sed -n '/^# >>> build recipe/,/^# <<< build recipe/p' "$root/scripts/projects.sh" | sha256sum | cut -d' ' -f1
+        # The recipe: this project's build function and the helpers it uses, as bash prints them
+        # (comments and the other projects' recipes do not count).
+        declare -f "build_$name" build_prefix unpack ar_tool ranlib_tool
         "$clang" --version | head -n1
         wasm-opt --version
         gcc --version | head -n1
@@ -185,7 +192,7 @@ cache_key() {
     } | sha256sum | cut -c1-16
 }
 
-# >>> build recipe (hashed into the cache key: everything down to the end marker)
+# --- build recipes (each project's build function is hashed into its cache key) ---------------
 ar_tool() { command -v llvm-ar-22; }
 ranlib_tool() { command -v llvm-ranlib-22; }
 
@@ -201,13 +208,9 @@ unpack() {
 # The prefix: scripts/install.sh from the tools cargo built.
 build_prefix() {
     local dir="$1"
-    [[ -f "$dir/prefix/done" ]] && return 0
     ensure_asyncify_tools
-    rm -rf "$dir/prefix"
-    mkdir -p "$dir"
     say "installing asyncify-rt into $dir/prefix (scripts/install.sh --no-build)"
     logged "$dir/install.log" bash "$root/scripts/install.sh" --prefix "$dir/prefix" --no-build
-    touch "$dir/prefix/done"
 }
 
 build_lua() {
@@ -221,7 +224,8 @@ build_lua() {
     say "lua: WASI make -C src generic (log: $dir/wasm.log)"
     logged "$dir/wasm.log" nice -n "$nice_level" make -C "$dir/wasm/src" -j"$jobs" generic \
         CC="$P/bin/asyncify-cc -std=gnu99" AR="$(ar_tool) rcu" RANLIB="$(ranlib_tool)" \
-        MYCFLAGS=-D_WASI_EMULATED_SIGNAL MYLIBS=-lwasi-emulated-signal \
+        MYCFLAGS="-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS -DL_tmpnam=20" \
+        MYLIBS="-lwasi-emulated-signal -lwasi-emulated-process-clocks" \
         MYLDFLAGS=-Wl,--unresolved-symbols=ignore-all
     [[ -f "$dir/native/src/lua" && -f "$dir/wasm/src/lua" ]] || die 1 "lua: make left no src/lua"
 }
@@ -283,28 +287,27 @@ build_png() {
         logged "$dir/$v.log" nice -n "$nice_level" cmake --build "$b/png-build" -j "$jobs" --target pngtest pngvalid
     done
 }
-# <<< build recipe
 
-# build_project NAME: builds NAME (and the prefix) unless cached; prints its directory.
+# build_project NAME: builds NAME (and its prefix) unless cached; prints its directory.
 build_project() {
     local name="$1" key dir t0
     ensure_tools
     prefetch
-    key="$(cache_key)"
-    dir="$cache_root/projects-$key"
-    build_prefix "$dir"
-    if [[ -f "$dir/$name/done" ]]; then
-        say "$name is cached: $dir/$name"
+    key="$(cache_key "$name")"
+    dir="$cache_root/projects-$name-$key"
+    if [[ -f "$dir/done" ]]; then
+        say "$name is cached: $dir"
     else
         t0=$SECONDS
-        rm -rf "${dir:?}/$name"
-        mkdir -p "$dir/$name"
-        "build_$name" "$dir/$name" "$dir/prefix"
-        echo "$((SECONDS - t0))" >"$dir/$name/build-seconds"
-        touch "$dir/$name/done"
-        say "$name built in $((SECONDS - t0)) s: $dir/$name"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        build_prefix "$dir"
+        "build_$name" "$dir" "$dir/prefix"
+        echo "$((SECONDS - t0))" >"$dir/build-seconds"
+        touch "$dir/done"
+        say "$name built in $((SECONDS - t0)) s: $dir"
     fi
-    echo "$dir/$name"
+    echo "$dir"
 }
 
 is_project() { local p; for p in "${all_projects[@]}"; do [[ $p == "$1" ]] && return 0; done; return 1; }
@@ -320,13 +323,7 @@ case "$cmd" in
         (($# == 2)) || die 2 "usage: projects.sh path NAME (${all_projects[*]})"
         is_project "$2" || die 2 "unknown project '$2' (${all_projects[*]})"
         build_project "$2" ;;
-    prefix)
-        ensure_tools
-        prefetch
-        dir="$cache_root/projects-$(cache_key)"
-        build_prefix "$dir"
-        echo "$dir/prefix" ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
     *) if is_project "$cmd"; then for n in "$@"; do is_project "$n" || die 2 "unknown project '$n' (${all_projects[*]})"; build_project "$n" >/dev/null; done
-       else die 2 "unknown command '$cmd' (build, path, prefix; --help)"; fi ;;
+       else die 2 "unknown command '$cmd' (build, path; --help)"; fi ;;
 esac

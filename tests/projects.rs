@@ -47,9 +47,9 @@ fn project(name: &str) -> PathBuf {
     script_path(&["path", name])
 }
 
-/// The installed prefix the projects were built with.
-fn prefix() -> PathBuf {
-    script_path(&["prefix"])
+/// The installed prefix a project was built with (`scripts/install.sh` into its directory).
+fn prefix(project_dir: &Path) -> PathBuf {
+    project_dir.join("prefix")
 }
 
 fn asyncify_run(prefix: &Path) -> PathBuf {
@@ -64,7 +64,7 @@ fn finish(test: &str, failures: Vec<String>, cases: usize) {
 #[test]
 fn lua_makefile() {
     let dir = project("lua");
-    let prefix = prefix();
+    let prefix = prefix(&dir);
     let scripts = manifest_dir().join("examples/lua/scripts");
     let mut names: Vec<String> = std::fs::read_dir(&scripts)
         .expect("examples/lua/scripts")
@@ -121,7 +121,7 @@ fn harness_results(o: &Outcome) -> Vec<String> {
 #[test]
 fn bdwgc_configure() {
     let dir = project("bdwgc");
-    let prefix = prefix();
+    let prefix = prefix(&dir);
     let make_check = |build: &str, extra: &[String]| {
         let mut cmd = Command::new("make");
         cmd.arg("-C").arg(dir.join(build)).arg("-j2").arg("check").args(extra);
@@ -156,7 +156,7 @@ fn bdwgc_configure() {
 #[test]
 fn libpng_cmake() {
     let dir = project("png");
-    let prefix = prefix();
+    let prefix = prefix(&dir);
     let src = dir.join("src/libpng");
     let native_bin = |p: &str| dir.join("native/png-build").join(p);
     let wasm_bin = |p: &str| dir.join("wasm/png-build").join(format!("{p}.wasm"));
