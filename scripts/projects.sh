@@ -25,8 +25,9 @@
 #          CFLAGS="-O2 -include <dir>/wasi-pagesize.h" (a header holding only
 #          `#define GETPAGESIZE() 65536`: wasi-libc has no getpagesize(), and a function-like
 #          macro cannot be given with -D through configure) and
-#          EXTRA_TEST_LIBS=<the hook object> (the tests link asyncify-rt's bdwgc hook,
-#          examples/gc/asyncify_gc_roots.c, so that the collector sees wasm locals).
+#          EXTRA_TEST_LIBS="-Wl,--undefined=asyncify_gc_roots_install -L<dir> -lasyncify_gc_roots"
+#          (the tests link asyncify-rt's bdwgc hook, examples/gc/asyncify_gc_roots.c compiled into
+#          an archive, so that the collector sees wasm locals).
 #          Gives <dir>/{native,wasm}: configured build trees; run their tests with
 #          `make -C <dir>/native check` and
 #          `make -C <dir>/wasm check LOG_COMPILER=<prefix>/bin/asyncify-run`.
@@ -245,8 +246,11 @@ build_bdwgc() {
         && logged "$dir/native.log" nice -n "$nice_level" make -j"$jobs" \
         && logged "$dir/native.log" nice -n "$nice_level" make -j"$jobs" check TESTS=)
     say "bdwgc: WASI configure --host=wasm32-wasip1, make, make check TESTS= (log: $dir/wasm.log)"
+    # The hook as an archive (libtool refuses a plain object in the test library
+    # libstaticroots_lib_test.la), pulled in by naming its public function.
     logged "$dir/wasm.log" "$P/bin/asyncify-cc" -O2 -I"$dir/src/include" -c "$root/examples/gc/asyncify_gc_roots.c" \
         -o "$dir/asyncify_gc_roots.o"
+    logged "$dir/wasm.log" "$(ar_tool)" rcs "$dir/libasyncify_gc_roots.a" "$dir/asyncify_gc_roots.o"
     # wasi-libc has no getpagesize(), which bdwgc's WASI port calls unless GETPAGESIZE() is
     # defined; a function-like macro cannot go through configure's CFLAGS (configure passes quotes
     # on literally, make's shell needs them), so it comes from a header given with -include.
@@ -254,7 +258,8 @@ build_bdwgc() {
         >"$dir/wasi-pagesize.h"
     (cd "$dir/wasm" && logged "$dir/wasm.log" nice -n "$nice_level" ../src/configure "${common[@]}" \
         --host=wasm32-wasip1 CC="$P/bin/asyncify-cc" AR="$(ar_tool)" RANLIB="$(ranlib_tool)" \
-        CFLAGS="-O2 -include $dir/wasi-pagesize.h" EXTRA_TEST_LIBS="$dir/asyncify_gc_roots.o" \
+        CFLAGS="-O2 -include $dir/wasi-pagesize.h" \
+        EXTRA_TEST_LIBS="-Wl,--undefined=asyncify_gc_roots_install -L$dir -lasyncify_gc_roots" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" check TESTS=)
 }
