@@ -34,7 +34,9 @@
 #   png    zlib 1.2.13 and libpng 1.6 (Debian source packages zlib and libpng1.6) with CMake.
 #          zlib is configured, built and installed into a staging prefix, then libpng is built
 #          against it (targets pngtest and pngvalid). WASI: -DCMAKE_TOOLCHAIN_FILE=<prefix>/share/
-#          cmake/asyncify-rt.cmake and -DCMAKE_FIND_ROOT_PATH=<staging prefix>. Both:
+#          cmake/asyncify-rt.cmake and, for libpng, -DCMAKE_FIND_ROOT_PATH=<staging prefix>
+#          -DCMAKE_C_FLAGS=-D_WASI_EMULATED_SIGNAL -DCMAKE_EXE_LINKER_FLAGS=-lwasi-emulated-signal
+#          (pngvalid calls signal(): wasi-libc's signal emulation). Both:
 #          -DCMAKE_BUILD_TYPE=Release -DPNG_STATIC=OFF (the tests link the `png` target).
 #          Debian's dfsg repack of zlib drops win32/, which zlib's CMakeLists names for the shared
 #          library on every platform (a Windows resource file, never compiled elsewhere): an empty
@@ -276,7 +278,9 @@ build_png() {
         local b="$dir/$v" tc=() root=()
         if [[ $v == wasm ]]; then
             tc=(-DCMAKE_TOOLCHAIN_FILE="$P/share/cmake/asyncify-rt.cmake")
-            root=(-DCMAKE_FIND_ROOT_PATH="$b/stage")
+            # pngvalid catches signals (signal(), wasi-libc's signal emulation).
+            root=(-DCMAKE_FIND_ROOT_PATH="$b/stage" -DCMAKE_C_FLAGS=-D_WASI_EMULATED_SIGNAL
+                  -DCMAKE_EXE_LINKER_FLAGS=-lwasi-emulated-signal)
         else
             root=(-DCMAKE_PREFIX_PATH="$b/stage")
         fi
