@@ -21,7 +21,7 @@
 #          BDWGC_SRC_DIR=<dir with configure.ac> overrides), `autogen.sh` once, then its own
 #          configure in a separate build directory, `make`, and `make check TESTS=` (which builds
 #          the test programs without running them). Native: --disable-threads --disable-shared.
-#          WASI: the same plus --host=wasm32-wasip1 CC=<prefix>/bin/asyncify-cc,
+#          WASI: the same plus --host=wasm32-wasip1 --disable-munmap CC=<prefix>/bin/asyncify-cc,
 #          CFLAGS="-O2 -include <dir>/wasi-pagesize.h" (a header holding only
 #          `#define GETPAGESIZE() 65536`: wasi-libc has no getpagesize(), and a function-like
 #          macro cannot be given with -D through configure) and
@@ -258,8 +258,11 @@ build_bdwgc() {
     # on literally, make's shell needs them), so it comes from a header given with -include.
     printf '/* bdwgc on WASI: wasi-libc has no getpagesize(); wasm pages are 64 KiB. */\n#define GETPAGESIZE() 65536\n' \
         >"$dir/wasi-pagesize.h"
+    # --disable-munmap: bdwgc's default (USE_MMAP, USE_MUNMAP) would grow and shrink the heap
+    # through wasi-libc's mmap emulation, which is malloc underneath and cannot unmap part of a
+    # mapping; without it bdwgc grows the heap with sbrk, as its WASI port intends.
     (cd "$dir/wasm" && logged "$dir/wasm.log" nice -n "$nice_level" ../src/configure "${common[@]}" \
-        --host=wasm32-wasip1 CC="$P/bin/asyncify-cc" AR="$(ar_tool)" RANLIB="$(ranlib_tool)" \
+        --host=wasm32-wasip1 --disable-munmap CC="$P/bin/asyncify-cc" AR="$(ar_tool)" RANLIB="$(ranlib_tool)" \
         CFLAGS="-O2 -include $dir/wasi-pagesize.h" \
         EXTRA_TEST_LIBS="-Wl,--undefined=asyncify_gc_roots_install -L$dir -lasyncify_gc_roots" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" \
