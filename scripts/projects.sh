@@ -25,7 +25,7 @@
 #          CFLAGS="-O2 -include <dir>/wasi-pagesize.h" (a header holding only
 #          `#define GETPAGESIZE() 65536`: wasi-libc has no getpagesize(), and a function-like
 #          macro cannot be given with -D through configure) and
-#          EXTRA_TEST_LIBS="-Wl,--undefined=asyncify_gc_roots_install -L<dir> -lasyncify_gc_roots"
+#          EXTRA_TEST_LIBS="-Wl,--export=asyncify_gc_roots_install -L<dir> -lasyncify_gc_roots"
 #          (the tests link asyncify-rt's bdwgc hook, examples/gc/asyncify_gc_roots.c compiled into
 #          an archive, so that the collector sees wasm locals).
 #          Gives <dir>/{native,wasm}: configured build trees; run their tests with
@@ -249,7 +249,8 @@ build_bdwgc() {
         && logged "$dir/native.log" nice -n "$nice_level" make -j"$jobs" check TESTS=)
     say "bdwgc: WASI configure --host=wasm32-wasip1, make, make check TESTS= (log: $dir/wasm.log)"
     # The hook as an archive (libtool refuses a plain object in the test library
-    # libstaticroots_lib_test.la), pulled in by naming its public function.
+    # libstaticroots_lib_test.la), pulled in and kept by exporting its public function
+    # (wasm-ld's --undefined=<symbol> did not keep the member's constructor).
     logged "$dir/wasm.log" "$P/bin/asyncify-cc" -O2 -I"$dir/src/include" -c "$root/examples/gc/asyncify_gc_roots.c" \
         -o "$dir/asyncify_gc_roots.o"
     logged "$dir/wasm.log" "$(ar_tool)" rcs "$dir/libasyncify_gc_roots.a" "$dir/asyncify_gc_roots.o"
@@ -264,7 +265,7 @@ build_bdwgc() {
     (cd "$dir/wasm" && logged "$dir/wasm.log" nice -n "$nice_level" ../src/configure "${common[@]}" \
         --host=wasm32-wasip1 --disable-munmap CC="$P/bin/asyncify-cc" AR="$(ar_tool)" RANLIB="$(ranlib_tool)" \
         CFLAGS="-O2 -include $dir/wasi-pagesize.h" \
-        EXTRA_TEST_LIBS="-Wl,--undefined=asyncify_gc_roots_install -L$dir -lasyncify_gc_roots" \
+        EXTRA_TEST_LIBS="-Wl,--export=asyncify_gc_roots_install -L$dir -lasyncify_gc_roots" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" \
         && logged "$dir/wasm.log" nice -n "$nice_level" make -j"$jobs" check TESTS=)
 }
