@@ -143,6 +143,16 @@ cat > "$prefix/share/cmake/Platform/WASI.cmake" <<'CM'
 # so the suffix is set here again.
 set(WASI 1)
 set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
+# wasm32-wasip1 has no dynamic linking: add_library(... SHARED) then makes a static library (what
+# CMake does on any platform without shared libraries), and find_library looks for archives only.
+set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS FALSE)
+set(CMAKE_FIND_LIBRARY_PREFIXES "lib")
+set(CMAKE_FIND_LIBRARY_SUFFIXES ".a")
+# Where find_* looks (re-rooted under CMAKE_SYSROOT and each CMAKE_FIND_ROOT_PATH entry): the
+# usual Unix prefixes, as CMake's Platform/UnixPaths.cmake lists them for Unix systems (that file
+# also sets UNIX, which WASI is not). With -DCMAKE_FIND_ROOT_PATH=<staging prefix>, a library
+# installed there (<staging prefix>/lib, /include) is found.
+list(APPEND CMAKE_SYSTEM_PREFIX_PATH / /usr /usr/local)
 CM
 
 cat > "$prefix/share/cmake/asyncify-rt.cmake" <<CM
@@ -170,6 +180,8 @@ set(CMAKE_AR "$ar" CACHE FILEPATH "llvm-ar")
 set(CMAKE_RANLIB "$ranlib" CACHE FILEPATH "llvm-ranlib")
 
 set(CMAKE_SYSROOT "\${ASYNCIFY_RT_PREFIX}/share/asyncify-rt/sysroot")
+# The sysroot's and the prefix's libraries are in lib/wasm32-wasip1: find_library looks there.
+set(CMAKE_LIBRARY_ARCHITECTURE wasm32-wasip1)
 list(APPEND CMAKE_FIND_ROOT_PATH "\${ASYNCIFY_RT_PREFIX}")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

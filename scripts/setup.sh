@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 pkgs=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang1-22 wasi-libc binaryen wabt
       rustc-web cargo-web rust-web-src gcc make
       cmake pkg-config            # tests/install.rs: the installed toolchain file and .pc file
-      autoconf automake libtool)  # the last three: bdwgc-alloc-sys's build script (GC tests)
+      autoconf automake libtool   # these three: bdwgc-alloc-sys's build script (GC tests)
+      bzip2 xz-utils)             # scripts/projects.sh unpacks Debian's orig tarballs
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
