@@ -179,6 +179,11 @@ fn parse_u64(s: &str) -> Result<u64, String> {
     }
 }
 
+/// The WAMR runner's file name (tools/engine.rs).
+fn wamr_runner() -> &'static str {
+    crate::exec::Engine::Wamr.runner().expect("WAMR has a runner binary")
+}
+
 fn tools(a: &ToolArgs) -> Tools {
     let dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
     Tools {
@@ -187,8 +192,8 @@ fn tools(a: &ToolArgs) -> Tools {
         run_wamr: a
             .runner
             .as_ref()
-            .map(|r| r.with_file_name("asyncify-run-wamr"))
-            .unwrap_or_else(|| dir.join("asyncify-run-wamr")),
+            .map(|r| r.with_file_name(wamr_runner()))
+            .unwrap_or_else(|| dir.join(wamr_runner())),
         node_script: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/run-node.mjs"),
         gcc: a.gcc.clone(),
         node: a.node.clone(),
