@@ -1,5 +1,6 @@
 //! Building and running the generated programs: natively (gcc + glibc, the oracle) and for WASI
-//! (asyncify-cc in either setjmp strategy, run under asyncify-run/wasmtime or node), and cutting
+//! (asyncify-cc in either setjmp strategy, run under asyncify-run/wasmtime, node or
+//! asyncify-run-wamr/WAMR), and cutting
 //! a run's stdout into per-case segments.
 
 use std::collections::HashMap;
@@ -13,6 +14,8 @@ pub struct Tools {
     pub cc: PathBuf,
     /// `asyncify-run` (default: next to this executable).
     pub run: PathBuf,
+    /// `asyncify-run-wamr` (default: next to `run`, where `scripts/setup.sh` builds it).
+    pub run_wamr: PathBuf,
     /// `tools/run-node.mjs`.
     pub node_script: PathBuf,
     /// Native compiler (gcc).
@@ -37,7 +40,7 @@ pub fn parse_strategy(s: &str) -> Result<Sjlj, String> {
 
 /// Parses an engine name.
 pub fn parse_engine(s: &str) -> Result<Engine, String> {
-    Engine::named(s).ok_or_else(|| format!("unknown engine {s:?} (wasmtime, node)"))
+    Engine::named(s).ok_or_else(|| format!("unknown engine {s:?} (wasmtime, node, wamr)"))
 }
 
 /// One wasm configuration under test.
@@ -169,6 +172,7 @@ impl Tools {
     pub fn run_wasm(&self, wasm: &Path, engine: Engine, start: usize) -> RunOut {
         let argv: Vec<String> = match engine {
             Engine::Wasmtime => vec![self.run.display().to_string(), wasm.display().to_string(), start.to_string()],
+            Engine::Wamr => vec![self.run_wamr.display().to_string(), wasm.display().to_string(), start.to_string()],
             Engine::Node => vec![
                 self.node.clone(),
                 "--no-warnings".into(),

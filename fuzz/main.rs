@@ -1,13 +1,13 @@
 //! `asyncify-fuzz`: a differential fuzzer for asyncify-rt. It generates random legal C programs
 //! (setjmp/longjmp, contexts, scans, callbacks; see `gen.rs`), builds each natively with gcc
 //! (glibc is the oracle; -O0 and -O2 must agree, which checks the generator) and with asyncify-cc
-//! in each setjmp strategy and optimisation level, runs them under wasmtime (asyncify-run) and/or
-//! node, and compares stdout and exit status case by case. Mismatches are minimised to a seed
+//! in each setjmp strategy and optimisation level, runs them under wasmtime (asyncify-run), node
+//! and/or WAMR (asyncify-run-wamr), and compares stdout and exit status case by case. Mismatches are minimised to a seed
 //! and saved as stand-alone C files with a one-line description in `<findings>/INDEX.md`.
 //!
 //! ```text
 //! asyncify-fuzz run [--cases N] [--runs R] [--batch B] [--seed S | --random-seed]
-//!                   [--strategies default,capture] [--opts O0,O2] [--engines wasmtime,node] ...
+//!                   [--strategies default,capture] [--opts O0,O2] [--engines wasmtime,node,wamr] ...
 //! asyncify-fuzz gen --seed S [--params '...'] [--first-run R] [--runs N] > prog.c
 //! asyncify-fuzz min --seed S --params '...' --variant capture-O2-wasmtime
 //! ```
@@ -64,7 +64,8 @@ struct ToolArgs {
     /// asyncify-cc (default: next to this executable).
     #[arg(long)]
     cc: Option<PathBuf>,
-    /// asyncify-run (default: next to this executable).
+    /// asyncify-run (default: next to this executable); asyncify-run-wamr is taken from the same
+    /// directory.
     #[arg(long)]
     runner: Option<PathBuf>,
     /// gcc for the native oracle.
@@ -178,11 +179,21 @@ fn parse_u64(s: &str) -> Result<u64, String> {
     }
 }
 
+/// The WAMR runner's file name (tools/engine.rs).
+fn wamr_runner() -> &'static str {
+    crate::exec::Engine::Wamr.runner().expect("WAMR has a runner binary")
+}
+
 fn tools(a: &ToolArgs) -> Tools {
     let dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
     Tools {
         cc: a.cc.clone().unwrap_or_else(|| dir.join("asyncify-cc")),
         run: a.runner.clone().unwrap_or_else(|| dir.join("asyncify-run")),
+        run_wamr: a
+            .runner
+            .as_ref()
+            .map(|r| r.with_file_name(wamr_runner()))
+            .unwrap_or_else(|| dir.join(wamr_runner())),
         node_script: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/run-node.mjs"),
         gcc: a.gcc.clone(),
         node: a.node.clone(),

@@ -130,6 +130,7 @@ pub fn save(findings: &Path, c: &Candidate, variant: Variant, m: &Mismatch, note
     let runner = match variant.engine {
         crate::exec::Engine::Wasmtime => "asyncify-run x.wasm",
         crate::exec::Engine::Node => "node tools/run-node.mjs x.wasm",
+        crate::exec::Engine::Wamr => "asyncify-run-wamr x.wasm",
     };
     let mut head = String::new();
     let _ = writeln!(head, "/* asyncify-fuzz finding ({}): {}", variant.name(), m.describe());

@@ -4,14 +4,15 @@
 //! * `gctest::{with_hook,without_hook}::*`: Boehm GC's own test program (`tests/gctest.c` of
 //!   bdwgc 8.3, unmodified) with `extra/gc.c`, built by asyncify-cc -O2. With
 //!   `examples/gc/asyncify_gc_roots.c` linked in (the hook: `GC_set_push_other_roots`, installed by
-//!   a constructor) it must pass under wasmtime and node; the same objects linked without it must
-//!   fail the way bdwgc fails on WASI today ("Apparently failed to mark from some function
-//!   arguments", abort: exit 134 from asyncify-run), which shows what the hook does.
+//!   a constructor) it must pass under wasmtime, node and WAMR; the same objects linked without it
+//!   must fail the way bdwgc fails on WASI today ("Apparently failed to mark from some function
+//!   arguments", abort: exit 134 from asyncify-run and asyncify-run-wamr), which shows what the
+//!   hook does.
 //! * `locals_only::*`: `tests/c/gc/locals_only.c`, differential: native (gcc, glibc, the same gc.c
 //!   built natively, where bdwgc finds registers itself) against WASI with the hook, at -O2 and
-//!   -O0; and at -O2 without the hook, where it must lose objects in each of its parts.
+//!   -O0 (and -O2 under WAMR); and at -O2 (wasmtime and WAMR) without the hook, where it must lose objects in each of its parts.
 //! * `scan_api::*`: `tests/c/gc/scan_api.c`, the interface itself: differential part (-O2, -O0,
-//!   node), WASI-only assertions against a fixed stdout (-O2), and misuse inside a scan callback
+//!   node, WAMR), WASI-only assertions against a fixed stdout (-O2, and -O2 under WAMR), and misuse inside a scan callback
 //!   (118) and from a constructor (125, `misuse_scan_constructor.c`).
 //!
 //! bdwgc's sources come from the `bdwgc-alloc-sys` dev-dependency (found with `cargo metadata`;
@@ -218,23 +219,23 @@ fn scan_api(name: &str) -> Case {
 }
 
 c_tests! {
-    gctest [o2] {
-        with_hook [o2, node],
+    gctest [o2, wamr] {
+        with_hook [o2, node, wamr],
         without_hook,
     }
-    locals_only [o2, o0] {
+    locals_only [o2, o0, wamr] {
         with_hook,
-        without_hook_loses_objects [o2],
+        without_hook_loses_objects [o2, wamr],
     }
-    scan_api [o2] {
-        differential [o2, o0, node],
+    scan_api [o2, wamr] {
+        differential [o2, o0, node, wamr],
         // -O2 only: at -O0 clang keeps every local in linear memory (the shadow stack), so no
         // value is held "only in a local" and the spilled range need not contain it.
         wasi_only,
-        nested_scan [o2, o0],
-        nested_emscripten [o2, o0],
-        nested_longjmp [o2, o0],
-        nested_swapcontext [o2, o0],
+        nested_scan [o2, o0, wamr],
+        nested_emscripten [o2, o0, wamr],
+        nested_longjmp [o2, o0, wamr],
+        nested_swapcontext [o2, o0, wamr],
         nested_setjmp,
         nested_scan_stack,
         from_constructor,

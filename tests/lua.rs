@@ -2,7 +2,7 @@
 //! the WASI build of `examples/lua/lua_run.c` (linked with asyncify-rt by `asyncify-cc`, run by
 //! `asyncify-run`) as by a native build of the same sources (gcc, glibc's setjmp/longjmp).
 //!
-//! * `script::<name>::o2`: `<name>.lua`, differential: the same stdout, stderr and exit status;
+//! * `script::<name>::{o2,wamr}`: `<name>.lua` under wasmtime and under WAMR, differential: the same stdout, stderr and exit status;
 //!   the native run itself must fail (exit 1) for the `uncaught_*` scripts and succeed otherwise.
 //! * `every_script_is_tested`: each script in the directory is a case here.
 //!
@@ -80,7 +80,7 @@ fn script(name: &str) -> Case {
 }
 
 c_tests! {
-    script [o2] {
+    script [o2, wamr] {
         coroutines,
         deep_pcall,
         error_objects,

@@ -1,9 +1,10 @@
 //! setjmp/longjmp suite: the C programs under tests/c/setjmp/.
 //!
-//! * `differential::<program>::{o2,o0,node}`: the program built with asyncify-cc at -O2 / -O0,
-//!   run under wasmtime (asyncify-run), and at -O2 under node, must print the same stdout and exit
-//!   with the same status as the same program built natively with gcc and glibc.
-//! * `misuse::<case>::{o2,o0}`: `misuse_<case>.c`, programs whose misuse the runtime must
+//! * `differential::<program>::{o2,o0,node,wamr}`: the program built with asyncify-cc at -O2 /
+//!   -O0, run under wasmtime (asyncify-run), and at -O2 under node and WAMR (asyncify-run-wamr),
+//!   must print the same stdout and exit with the same status as the same program built natively
+//!   with gcc and glibc.
+//! * `misuse::<case>::{o2,o0,wamr}`: `misuse_<case>.c`, programs whose misuse the runtime must
 //!   diagnose with a status from <asyncify_rt.h> (BAD_JMPBUF, DEAD_JMPBUF, STACK_EXHAUSTED; values
 //!   read from the header) and a one-line "asyncify-rt: " message.
 //! * `every_program_has_a_test`: each .c file in tests/c/setjmp is a case here.
@@ -27,7 +28,7 @@ fn differential(name: &str) -> Case {
 }
 
 c_tests! {
-    differential [o2, o0, node] {
+    differential [o2, o0, node, wamr] {
         first_return_zero,
         longjmp_zero_becomes_one,
         longjmp_values,
@@ -61,7 +62,7 @@ c_tests! {
         stale_capture_written,
         stale_capture_unwritten,
     }
-    misuse [o2, o0] {
+    misuse [o2, o0, wamr] {
         dead_env,
         dead_env_reused,
         dead_env_same_depth,

@@ -10,8 +10,9 @@
 //!
 //! * `differential::<program>::o2_<mix>` (and `o0_<mix>` for the two mixes that differ, where
 //!   the program means the same at -O0): differential under wasmtime: the same stdout and exit
-//!   status as `gcc -std=gnu11 -O1 unit1.c unit2.c` with glibc.
-//! * `misuse::<case>::o2_<mix>`: wasm only: the runtime must end the program with the documented
+//!   status as `gcc -std=gnu11 -O1 unit1.c unit2.c` with glibc; `o2_wamr_<mix>` the same under
+//!   WAMR (asyncify-run-wamr).
+//! * `misuse::<case>::{o2,o2_wamr}_<mix>`: wasm only: the runtime must end the program with the documented
 //!   status (read from include/asyncify_rt.h) and a one-line `asyncify-rt: ` message, after
 //!   exactly the expected stdout (`misuse_*` programs).
 //! * `every_program_has_a_test`: each directory in tests/c/sjlj_modes is a case here.
@@ -122,14 +123,21 @@ c_tests! {
     differential [
         o2_lowered_capture, o2_capture_lowered, o2_lowered_lowered, o2_capture_capture,
         o0_lowered_capture, o0_capture_lowered,
+        o2_wamr_lowered_capture, o2_wamr_capture_lowered, o2_wamr_lowered_lowered, o2_wamr_capture_capture,
     ] {
         cross_jump,
         in_context,
-        transparency [o2_lowered_capture, o2_capture_lowered, o2_lowered_lowered, o2_capture_capture],
+        transparency [
+            o2_lowered_capture, o2_capture_lowered, o2_lowered_lowered, o2_capture_capture,
+            o2_wamr_lowered_capture, o2_wamr_capture_lowered, o2_wamr_lowered_lowered, o2_wamr_capture_capture,
+        ],
         suspended_in_invoke,
         stack_after_caught_jump,
     }
-    misuse [o2_lowered_capture, o2_capture_lowered, o2_lowered_lowered, o2_capture_capture] {
+    misuse [
+        o2_lowered_capture, o2_capture_lowered, o2_lowered_lowered, o2_capture_capture,
+        o2_wamr_lowered_capture, o2_wamr_capture_lowered, o2_wamr_lowered_lowered, o2_wamr_capture_capture,
+    ] {
         dead_env_to_root,
         dead_env_through_caller,
         foreign_env_from_main,

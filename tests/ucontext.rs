@@ -1,13 +1,13 @@
 //! <ucontext.h> suite: the C programs under tests/c/ucontext/ (contract: include/ucontext.h).
 //!
-//! * `differential::<program>::{o2,o0,node}`: the program built with asyncify-cc at -O2 / -O0,
-//!   run under wasmtime (asyncify-run), and at -O2 under node, must print the same stdout and exit
+//! * `differential::<program>::{o2,o0,node,wamr}`: the program built with asyncify-cc at -O2 /
+//!   -O0, run under wasmtime (asyncify-run), and at -O2 under node and WAMR, must print the same stdout and exit
 //!   with the same status as the same program built natively with gcc and glibc (whose ucontext
 //!   is the reference).
-//! * `misuse::<case>::{o2,o0}`: misuse the runtime must diagnose with a status from
+//! * `misuse::<case>::{o2,o0,wamr}`: misuse the runtime must diagnose with a status from
 //!   <asyncify_rt.h> (BAD_CONTEXT, FOREIGN_JMPBUF, STACK_EXHAUSTED; values read from the header)
 //!   and a one-line "asyncify-rt: " message.
-//! * `wasi_only::<program>::{o2,o0}`: behaviour the contract defines but glibc does not share
+//! * `wasi_only::<program>::{o2,o0,wamr}`: behaviour the contract defines but glibc does not share
 //!   (EINVAL for unusable stacks and NULL pointers): wasm only, against a fixed expected stdout.
 //! * `every_program_has_a_test`: each .c file in tests/c/ucontext is a case here (except
 //!   `libcoro_*.c`, which tests/ucontext_clients.rs builds with the fetched libcoro).
@@ -23,7 +23,7 @@ fn differential(name: &str) -> Case {
 }
 
 c_tests! {
-    differential [o2, o0, node] {
+    differential [o2, o0, node, wamr] {
         generator,
         round_robin_1000,
         getcontext_loop,
@@ -44,7 +44,7 @@ c_tests! {
         swapcontext_self,
         getcontext_helper_many,
     }
-    misuse [o2, o0] {
+    misuse [o2, o0, wamr] {
         uninitialised_global,
         uninitialised_stack,
         finished_context,
@@ -55,7 +55,7 @@ c_tests! {
         foreign_jmpbuf_main,
         foreign_jmpbuf_context,
     }
-    wasi_only [o2, o0] {
+    wasi_only [o2, o0, wamr] {
         wasi_einval,
     }
 }

@@ -2,8 +2,9 @@
 //! build/clients/ (never committed): glibc's own context tests and libcoro.
 //!
 //! Every client is built natively (gcc + glibc, the reference) and with asyncify-cc at -O2 and
-//! -O0, run under wasmtime (asyncify-run), and must print the same stdout and exit with the same
-//! status (`glibc::<test>::{o2,o0}`, `libcoro::generator::{o2,o0}`). The native run must also
+//! -O0, run under wasmtime (asyncify-run), and at -O2 under WAMR (asyncify-run-wamr), and must
+//! print the same stdout and exit with the same status (`glibc::<test>::{o2,o0,wamr}`,
+//! `libcoro::generator::{o2,o0,wamr}`). The native run must also
 //! succeed (exit 0): it checks the harness (our tiny support/test-driver.c) rather than the
 //! runtime.
 //!
@@ -103,7 +104,7 @@ const GLIBC_EXCLUDED: &[(&str, &str)] = &[
 ];
 
 c_tests! {
-    glibc [o2, o0] {
+    glibc [o2, o0, wamr] {
         tst_makecontext3,
         tst_setcontext5,
         tst_setcontext6,
@@ -112,7 +113,7 @@ c_tests! {
         tst_setcontext9,
         tst_swapcontext1,
     }
-    libcoro [o2, o0] {
+    libcoro [o2, o0, wamr] {
         generator,
     }
 }

@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: the one way to declare a test ([`c_tests!`] with a
 //! [`Case`] per test), and what it runs on: build a C program natively (gcc + glibc) and for WASI
-//! (asyncify-cc), run it natively, under `asyncify-run` (wasmtime) or under node
-//! (`run-node.mjs`), and compare.
+//! (asyncify-cc), run it natively, under `asyncify-run` (wasmtime), under node (`run-node.mjs`)
+//! or under `asyncify-run-wamr` (WAMR), and compare.
 //!
 //! A suite declares its tests with [`c_tests!`]: groups of case names, each with the variants
 //! (optimisation level, engine, and a suite's own dimension) it runs in, one `#[test]` per case
@@ -35,6 +35,7 @@
 //!
 //! Environment knobs: `ASYNCIFY_TEST_TIMEOUT` (seconds per program run, default 300),
 //! `ASYNCIFY_TEST_GCC` (native compiler, default `gcc`), `ASYNCIFY_TEST_NODE` (default `node`),
+//! `ASYNCIFY_TEST_WAMR` (the WAMR runner, default `asyncify-run-wamr` next to `asyncify-run`),
 //! `ASYNCIFY_TEST_WASM_FLAGS` (whitespace-separated flags appended to every asyncify-cc command,
 //! for experiments).
 
@@ -111,6 +112,16 @@ pub fn asyncify_cc() -> PathBuf {
 /// The wasmtime-based runner under test.
 pub fn asyncify_run() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_asyncify-run"))
+}
+
+/// The WAMR runner (`engines/wamr/`, a crate of its own so that the default build does not compile
+/// WAMR): `$ASYNCIFY_TEST_WAMR`, else `asyncify-run-wamr` next to [`asyncify_run`], where
+/// `scripts/setup.sh` builds it.
+pub fn asyncify_run_wamr() -> PathBuf {
+    match std::env::var_os("ASYNCIFY_TEST_WAMR") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => asyncify_run().with_file_name(Engine::Wamr.runner().expect("WAMR has a runner binary")),
+    }
 }
 
 /// The node runner script.
@@ -369,8 +380,15 @@ pub use engine::Engine;
 /// pass neither environment variables nor directories: a non-empty `env` or a `dir` panics there.
 fn wasm_command(engine: Engine, wasm: &Path, args: &[String], env: &[(String, String)], dir: Option<&Path>) -> Command {
     match engine {
-        Engine::Wasmtime => {
-            let mut cmd = Command::new(asyncify_run());
+        Engine::Wasmtime | Engine::Wamr => {
+            let runner = if engine == Engine::Wamr { asyncify_run_wamr() } else { asyncify_run() };
+            assert!(
+                engine != Engine::Wamr || runner.is_file(),
+                "{} not found: build it with `bash scripts/setup.sh` (or `cargo build --release --manifest-path \
+                 engines/wamr/Cargo.toml --target-dir target`), or point ASYNCIFY_TEST_WAMR at it",
+                runner.display()
+            );
+            let mut cmd = Command::new(runner);
             for (k, v) in env {
                 cmd.arg("--env").arg(format!("{k}={v}"));
             }
@@ -583,7 +601,7 @@ pub struct Variant {
 
 impl Variant {
     /// The variant called `name`: words separated by `_`; leading words `o0`..`o3`, `os`, `oz`
-    /// set the optimisation level (default `-O2`), `node` or `wasmtime` the engine (default
+    /// set the optimisation level (default `-O2`), `node`, `wamr` or `wasmtime` the engine (default
     /// wasmtime); what follows is [`Variant::extra`]. Panics unless at least one word is one of
     /// those (a typo would otherwise run at the defaults).
     pub fn named(name: &'static str) -> Variant {
@@ -601,6 +619,7 @@ impl Variant {
                 "oz" => v.opt = "-Oz",
                 "node" => v.engine = Engine::Node,
                 "wasmtime" => v.engine = Engine::Wasmtime,
+                "wamr" => v.engine = Engine::Wamr,
                 _ => break,
             }
             known += 1;
