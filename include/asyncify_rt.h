@@ -5,8 +5,8 @@
 #ifndef _ASYNCIFY_RT_H
 #define _ASYNCIFY_RT_H
 
-#include <setjmp.h>
-#include <ucontext.h>
+#include "setjmp.h"   /* this folder's, whatever the include path: never libc's */
+#include "ucontext.h"
 
 #ifdef __cplusplus
 extern "C" {

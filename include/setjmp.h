@@ -11,6 +11,18 @@
 #ifndef _ASYNCIFY_RT_SETJMP_H
 #define _ASYNCIFY_RT_SETJMP_H
 
+/*
+ * wasi-libc from late 2024 on (wasi-sdk 22+, Debian trixie) ships its own <setjmp.h>: an #error
+ * unless Wasm exception handling is on, and otherwise a second definition of struct
+ * __jmp_buf_tag and jmp_buf. This header comes first on asyncify-cc's include path, and no
+ * wasi-libc header includes <setjmp.h> itself; defining wasi-libc's (musl's) include guard also
+ * makes any later inclusion of that header by another route (an explicit path, #include_next)
+ * an empty one instead of a conflict.
+ */
+#ifndef _SETJMP_H
+#define _SETJMP_H
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

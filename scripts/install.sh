@@ -16,7 +16,19 @@
 # file from ${pcfiledir}, the toolchain file from CMAKE_CURRENT_LIST_DIR. Moving DIR keeps all of
 # it working. Only the sysroot symlinks and the llvm-ar/llvm-ranlib paths point outside DIR.
 #
+# Or, as an add-on to an existing WASI sysroot (see "--sysroot-addon" below):
+#
+#   SYSROOT/lib/<triple>/libasyncify_rt.a            the runtime, beside libc.a (an opt-in library:
+#                                                    linked only by -lasyncify_rt, like
+#                                                    -lwasi-emulated-signal)
+#   SYSROOT/include/<triple>/asyncify-rt/{setjmp,ucontext,asyncify_rt}.h
+#                                                    the headers, in a folder of their own that no
+#                                                    default include path names: libc's setjmp.h
+#                                                    stays what plain clang finds
+#   SYSROOT/lib/<triple>/pkgconfig/asyncify-rt.pc    the flags for building by hand
+#
 # Usage: bash scripts/install.sh --prefix DIR [--sysroot PATH] [--no-build]
+#        bash scripts/install.sh --sysroot-addon SYSROOT [--no-build]
 #   --prefix DIR     where to install (created if missing; existing files are replaced)
 #   --sysroot PATH   the WASI sysroot to target: a directory with include/wasm32-wasip1 and
 #                    lib/wasm32-wasip1 (wasi-sdk's share/wasi-sysroot, a wasi-libc build) or with
@@ -25,6 +37,14 @@
 #   default          Debian's wasi-libc package (/usr/include/wasm32-wasi, /usr/lib/wasm32-wasi)
 #   --no-build       install what is already built (target/release, or $CARGO_TARGET_DIR/release)
 #                    instead of running `cargo build --release --bins --tests` first
+#   --sysroot-addon SYSROOT
+#                    install only the runtime library, the headers and the .pc file into the
+#                    existing wasi-libc sysroot SYSROOT (wasi-sdk's share/wasi-sysroot, Debian's
+#                    /usr, a wasi-libc build), where <triple> is wasm32-wasip1 if SYSROOT has
+#                    include/wasm32-wasip1 and lib/wasm32-wasip1 (symlinks count), else
+#                    wasm32-wasi. Only new files are written (replaced on a second run); nothing
+#                    of wasi-libc's changes, so programs that do not ask for asyncify-rt build as
+#                    before. Not with --prefix, --sysroot or WASI_SDK_PATH.
 #
 # A sysroot with <triple>=wasm32-wasip1 directories becomes the symlink DIR/share/asyncify-rt/sysroot
 # -> PATH; otherwise (Debian's /usr, or wasm32-wasi only) DIR/share/asyncify-rt/sysroot is a
@@ -38,19 +58,91 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 
 die() { local code=$1; shift; echo "install.sh: $*" >&2; exit "$code"; }
 
-prefix="" sysroot="" build=1
+usage="usage: install.sh --prefix DIR [--sysroot PATH] [--no-build] | --sysroot-addon SYSROOT [--no-build]"
+prefix="" sysroot="" addon="" build=1
 while (($#)); do
   case $1 in
     --prefix) (($# >= 2)) || die 2 "--prefix needs a directory"; prefix=$2; shift 2 ;;
     --prefix=*) prefix=${1#--prefix=}; shift ;;
     --sysroot) (($# >= 2)) || die 2 "--sysroot needs a directory"; sysroot=$2; shift 2 ;;
     --sysroot=*) sysroot=${1#--sysroot=}; shift ;;
+    --sysroot-addon) (($# >= 2)) || die 2 "--sysroot-addon needs a sysroot directory"; addon=$2; shift 2 ;;
+    --sysroot-addon=*) addon=${1#--sysroot-addon=}; shift ;;
     --no-build) build=0; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die 2 "unknown argument '$1' (usage: install.sh --prefix DIR [--sysroot PATH] [--no-build])" ;;
+    *) die 2 "unknown argument '$1' ($usage)" ;;
   esac
 done
-[ -n "$prefix" ] || die 2 "no --prefix DIR given (usage: install.sh --prefix DIR [--sysroot PATH] [--no-build])"
+if [ -n "$addon" ]; then
+  [ -z "$prefix" ] && [ -z "$sysroot" ] || die 2 "--sysroot-addon installs into a sysroot and takes neither --prefix nor --sysroot ($usage)"
+  [ -z "${WASI_SDK_PATH:-}" ] || die 2 "--sysroot-addon names its sysroot itself; unset WASI_SDK_PATH ($usage)"
+else
+  [ -n "$prefix" ] || die 2 "no --prefix DIR or --sysroot-addon SYSROOT given ($usage)"
+fi
+
+# The built tools and runtime: sets bin (the directory of the built tools) and lib (the runtime
+# library the build script built, as the built driver reports it without overrides).
+built_runtime() {
+  if ((build)); then
+    # Same command as scripts/setup.sh: building bins alone would unify features differently and
+    # compile wasmtime a second time.
+    (cd "$repo" && cargo build --release --bins --tests --quiet)
+  fi
+  local target=${CARGO_TARGET_DIR:-$repo/target}
+  case $target in /*) ;; *) target=$repo/$target ;; esac
+  bin=$target/release
+  for t in asyncify-cc asyncify-run; do
+    [ -x "$bin/$t" ] || die 2 "$bin/$t is not built (run without --no-build, or bash scripts/setup.sh)"
+  done
+  lib=$(env -u ASYNCIFY_RT_LIB -u ASYNCIFY_RT_INCLUDE -u ASYNCIFY_RT_SYSROOT "$bin/asyncify-cc" --print-config 2>/dev/null \
+        | sed -n 's/^lib: //p' || true)
+  [ -n "$lib" ] && [ -f "$lib" ] || die 2 "the runtime library ($lib) reported by $bin/asyncify-cc --print-config does not exist (rebuild)"
+}
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
+
+# write_pc FILE PREFIX-EXPR INCLUDEDIR LIBDIR SYSROOT-EXPR: the pkg-config file, every path
+# relative to ${pcfiledir}.
+write_pc() {
+  cat > "$1" <<PC
+# asyncify-rt, installed by scripts/install.sh; every path is relative to this file.
+# Compiling and linking with asyncify-cc needs none of this (it adds the same flags itself).
+# Linking by hand with clang: these flags give the capture setjmp strategy; the program must
+# then go through \`wasm-opt --asyncify --pass-arg=asyncify-ignore-imports\` before anything
+# else optimises it (see the README).
+prefix=$2
+includedir=$3
+libdir=$4
+sysroot=$5
+
+Name: asyncify-rt
+Description: setjmp/longjmp, ucontext and stack scanning for C on WASI (Binaryen Asyncify)
+Version: $version
+Cflags: -isystem \${includedir}
+Libs: -L\${libdir} -lasyncify_rt -Wl,--wrap=__original_main -Wl,--wrap=__main_void
+PC
+}
+
+if [ -n "$addon" ]; then
+  [ -d "$addon" ] || die 2 "sysroot $addon (--sysroot-addon) is not a directory"
+  addon=$(cd "$addon" && pwd -P)
+  if [ -d "$addon/include/wasm32-wasip1" ] && [ -d "$addon/lib/wasm32-wasip1" ]; then
+    triple=wasm32-wasip1
+  elif [ -d "$addon/include/wasm32-wasi" ] && [ -d "$addon/lib/wasm32-wasi" ]; then
+    triple=wasm32-wasi
+  else
+    die 2 "sysroot $addon (--sysroot-addon) has no include/wasm32-wasip1 or include/wasm32-wasi with its lib/ counterpart"
+  fi
+  [ -f "$addon/lib/$triple/libc.a" ] || die 2 "sysroot $addon (--sysroot-addon) has no lib/$triple/libc.a (not a wasi-libc sysroot)"
+  built_runtime
+  inc="$addon/include/$triple/asyncify-rt"
+  mkdir -p "$inc" "$addon/lib/$triple/pkgconfig"
+  install -m 644 "$lib" "$addon/lib/$triple/libasyncify_rt.a"
+  install -m 644 "$repo"/include/*.h "$inc/"
+  write_pc "$addon/lib/$triple/pkgconfig/asyncify-rt.pc" '${pcfiledir}/../../..' \
+    "\${prefix}/include/$triple/asyncify-rt" "\${prefix}/lib/$triple" '${prefix}'
+  echo "install.sh: installed asyncify-rt $version into the sysroot $addon (lib/$triple/libasyncify_rt.a, include/$triple/asyncify-rt/, lib/$triple/pkgconfig/asyncify-rt.pc)" >&2
+  exit 0
+fi
 
 # The sysroot to target, and which triple directory name it uses.
 if [ -n "$sysroot" ]; then
@@ -83,23 +175,7 @@ for v in -22 ""; do
 done
 [ -n "$ar" ] || die 127 "cannot find llvm-ar-22/llvm-ranlib-22 (or llvm-ar/llvm-ranlib); install the Debian package llvm-22"
 
-# The built tools and runtime.
-if ((build)); then
-  # Same command as scripts/setup.sh: building bins alone would unify features differently and
-  # compile wasmtime a second time.
-  (cd "$repo" && cargo build --release --bins --tests --quiet)
-fi
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in /*) ;; *) target=$repo/$target ;; esac
-bin=$target/release
-for t in asyncify-cc asyncify-run; do
-  [ -x "$bin/$t" ] || die 2 "$bin/$t is not built (run without --no-build, or bash scripts/setup.sh)"
-done
-# The runtime library the build script built, as the built driver reports it (without overrides).
-lib=$(env -u ASYNCIFY_RT_LIB -u ASYNCIFY_RT_INCLUDE -u ASYNCIFY_RT_SYSROOT "$bin/asyncify-cc" --print-config 2>/dev/null \
-      | sed -n 's/^lib: //p' || true)
-[ -n "$lib" ] && [ -f "$lib" ] || die 2 "the runtime library ($lib) reported by $bin/asyncify-cc --print-config does not exist (rebuild)"
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
+built_runtime
 
 # Install.
 mkdir -p "$prefix"
@@ -119,23 +195,8 @@ else
   ln -s "$sysroot/lib/$triple_dir" "$prefix/share/asyncify-rt/sysroot/lib/wasm32-wasip1"
 fi
 
-cat > "$prefix/lib/pkgconfig/asyncify-rt.pc" <<PC
-# asyncify-rt, installed by scripts/install.sh; every path is relative to this file.
-# Compiling and linking with asyncify-cc needs none of this (it adds the same flags itself).
-# Linking by hand with clang: these flags give the capture setjmp strategy; the program must
-# then go through \`wasm-opt --asyncify --pass-arg=asyncify-ignore-imports\` before anything
-# else optimises it (see the README).
-prefix=\${pcfiledir}/../..
-includedir=\${prefix}/include/asyncify-rt
-libdir=\${prefix}/lib/wasm32-wasip1
-sysroot=\${prefix}/share/asyncify-rt/sysroot
-
-Name: asyncify-rt
-Description: setjmp/longjmp, ucontext and stack scanning for C on WASI (Binaryen Asyncify)
-Version: $version
-Cflags: -isystem \${includedir}
-Libs: -L\${libdir} -lasyncify_rt -Wl,--wrap=__original_main -Wl,--wrap=__main_void
-PC
+write_pc "$prefix/lib/pkgconfig/asyncify-rt.pc" '${pcfiledir}/../..' '${prefix}/include/asyncify-rt' \
+  '${prefix}/lib/wasm32-wasip1' '${prefix}/share/asyncify-rt/sysroot'
 
 cat > "$prefix/share/cmake/Platform/WASI.cmake" <<'CM'
 # CMake platform module for CMAKE_SYSTEM_NAME WASI (CMake 3.25 has none), as wasi-sdk ships one.

@@ -312,3 +312,185 @@ fn sysroot_choices_wasi_sdk_path_sysroot_and_errors() {
         assert!(!bad.exists(), "{what}: created {}", bad.display());
     }
 }
+
+/// `bash scripts/sysroots.sh path <name>`: a tested sysroot (cached outside the clone; the first
+/// run fetches trixie's wasi-libc with apt-get).
+fn prepared_sysroot(name: &str) -> PathBuf {
+    let mut c = command("bash");
+    c.arg(Path::new(REPO).join("scripts/sysroots.sh")).args(["path", name]);
+    let o = ok(run(&mut c, "sysroots.sh", "bash"), &format!("scripts/sysroots.sh path {name}"));
+    PathBuf::from(text(&o.stdout).trim())
+}
+
+/// Copies directory `from` to `to` (`cp -a`: symlinks kept as they are).
+fn copy_tree(from: &Path, to: &Path) {
+    let mut c = command("cp");
+    c.arg("-a").arg(from).arg(to);
+    ok(run(&mut c, "cp", "coreutils"), "cp -a");
+}
+
+/// Every file under `dir` (symlinks not followed), relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                todo.push(e.path());
+            } else {
+                out.push(e.path().strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The content of each of `files` under `dir` (a symlink's target for a symlink).
+fn contents(dir: &Path, files: &[PathBuf]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .map(|f| {
+            let p = dir.join(f);
+            match std::fs::read_link(&p) {
+                Ok(target) => target.into_os_string().into_encoded_bytes(),
+                Err(_) => std::fs::read(&p).unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// The add-on install into an existing wasi sysroot (a copy of the wasi-sdk-style sysroot made
+/// from Debian trixie's wasi-libc, which has its own `setjmp.h` and `libsetjmp.a`):
+/// * programs that do not use asyncify-rt build with plain clang byte for byte as before (a
+///   stdio program, and a Wasm-EH setjmp program using libc's `setjmp.h` and `-lsetjmp`, whose
+///   dependency list still names libc's `setjmp.h`), and the add-on only added files;
+/// * a setjmp program built by hand (plain clang with `-isystem <sysroot>/include/wasm32-wasip1/asyncify-rt
+///   -lasyncify_rt`, the wraps and the `wasm-opt --asyncify` step; the same paths as the add-on's
+///   pkg-config file) and one built by asyncify-cc pointed at the add-on run like native;
+/// * misuse of `--sysroot-addon` ends with one `install.sh: ` line, exit 2, nothing written.
+#[test]
+fn sysroot_addon_keeps_plain_builds_and_links_setjmp_programs() {
+    let s = Scratch::new("addon");
+    let sysroot = s.0.join("wasi-sysroot");
+    copy_tree(&prepared_sysroot("wasi-sdk").join("share/wasi-sysroot"), &sysroot);
+    let triple_inc = sysroot.join("include/wasm32-wasip1");
+    let triple_lib = sysroot.join("lib/wasm32-wasip1");
+    assert!(triple_inc.join("setjmp.h").is_file() && triple_lib.join("libsetjmp.a").is_file(), "not a current wasi-libc");
+
+    // Programs that know nothing of asyncify-rt, built with plain clang-22.
+    let plain = s.0.join("plain.c");
+    std::fs::write(
+        &plain,
+        "#include <stdio.h>\n#include <stdlib.h>\nstatic int cmp(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }\n\
+         int main(void) { int v[] = {3, 1, 2}; qsort(v, 3, sizeof v[0], cmp); printf(\"%d %d %d %g\\n\", v[0], v[1], v[2], strtod(\"2.5\", 0)); return 0; }\n",
+    )
+    .unwrap();
+    let eh = s.0.join("eh.c");
+    std::fs::write(
+        &eh,
+        "#include <setjmp.h>\n#include <stdio.h>\nstatic jmp_buf b;\nstatic void f(int n) { if (n) f(n - 1); else longjmp(b, 5); }\n\
+         int main(void) { int r = setjmp(b); printf(\"setjmp %d\\n\", r); if (!r) f(3); return 0; }\n",
+    )
+    .unwrap();
+    let sysroot_arg = format!("--sysroot={}", sysroot.display());
+    let builds = |tag: &str| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let plain_wasm = s.0.join(format!("plain-{tag}.wasm"));
+        let mut c = command("clang-22");
+        c.args(["--target=wasm32-wasip1", &sysroot_arg, "-O2"]).arg(&plain).arg("-o").arg(&plain_wasm);
+        ok(run(&mut c, "clang-22", "clang-22"), "plain clang build of a stdio program");
+        out.push(("plain.wasm".to_string(), std::fs::read(&plain_wasm).unwrap()));
+        // wasi-libc's own setjmp: its setjmp.h (Wasm EH on) and -lsetjmp.
+        let eh_wasm = s.0.join(format!("eh-{tag}.wasm"));
+        let mut c = command("clang-22");
+        c.args(["--target=wasm32-wasip1", &sysroot_arg, "-O2", "-mllvm", "-wasm-enable-sjlj"]).arg(&eh).arg("-lsetjmp").arg("-o").arg(&eh_wasm);
+        ok(run(&mut c, "clang-22", "clang-22"), "plain clang build with libc's setjmp.h and -lsetjmp");
+        out.push(("eh.wasm".to_string(), std::fs::read(&eh_wasm).unwrap()));
+        let mut c = command("clang-22");
+        c.args(["--target=wasm32-wasip1", &sysroot_arg, "-mllvm", "-wasm-enable-sjlj", "-M"]).arg(&eh);
+        let deps = ok(run(&mut c, "clang-22", "clang-22"), "clang -M").stdout;
+        out.push(("eh.c dependencies".to_string(), deps));
+        out
+    };
+    let before = builds("before");
+    let deps = text(&before[2].1);
+    assert!(deps.contains(&triple_inc.join("setjmp.h").display().to_string()), "plain clang does not find libc's setjmp.h:\n{deps}");
+    let files_before = files_under(&sysroot);
+    let contents_before = contents(&sysroot, &files_before);
+
+    ok(run(&mut install_sh(&["--sysroot-addon".as_ref(), sysroot.as_ref()]), "install.sh", "bash"), "install.sh --sysroot-addon");
+    let added: Vec<PathBuf> = files_under(&sysroot).into_iter().filter(|f| !files_before.contains(f)).collect();
+    let mut expected_added: Vec<PathBuf> = ["asyncify_rt.h", "setjmp.h", "ucontext.h"]
+        .iter()
+        .map(|h| PathBuf::from("include/wasm32-wasip1/asyncify-rt").join(h))
+        .chain(["lib/wasm32-wasip1/libasyncify_rt.a", "lib/wasm32-wasip1/pkgconfig/asyncify-rt.pc"].map(PathBuf::from))
+        .collect();
+    expected_added.sort();
+    assert_eq!(added, expected_added, "files the add-on added");
+    // wasi-libc's own files are untouched: same content (symlinks: same target).
+    assert!(contents(&sysroot, &files_before) == contents_before, "the add-on changed a file of wasi-libc's");
+    let after = builds("after");
+    for ((what, a), (_, b)) in before.iter().zip(&after) {
+        assert!(a == b, "{what} differs after the add-on install");
+    }
+
+    // A setjmp program by hand: the add-on's headers and library, the wraps, then Asyncify.
+    let source = Path::new(REPO).join("tests/c/setjmp/try_catch.c");
+    let expected = native(&s, &source);
+    let addon_inc = triple_inc.join("asyncify-rt");
+    let pre = s.0.join("pre.wasm");
+    let wasm = s.0.join("by_hand.wasm");
+    let mut c = command("clang-22");
+    c.args(["--target=wasm32-wasip1", &sysroot_arg, "-O2", "-w", "-isystem"]).arg(&addon_inc).arg(&source);
+    c.args(["-lasyncify_rt", "-Wl,--wrap=__original_main", "-Wl,--wrap=__main_void", "--no-wasm-opt", "-o"]).arg(&pre);
+    ok(run(&mut c, "clang-22", "clang-22"), "clang-22 with the add-on");
+    let mut c = command("wasm-opt");
+    c.arg(&pre).args(["--asyncify", "--pass-arg=asyncify-ignore-imports", "-O2", "-o"]).arg(&wasm);
+    ok(run(&mut c, "wasm-opt", "binaryen"), "wasm-opt --asyncify");
+    let runner = Path::new(CC).with_file_name("asyncify-run");
+    let o = run(command(&runner).arg(&wasm), "asyncify-run", "");
+    assert_eq!((text(&o.stdout), o.status.code()), expected, "by hand with the add-on");
+    // The add-on's pkg-config file gives those same paths.
+    let mut c = command("pkg-config");
+    c.args(["--cflags", "--libs", "asyncify-rt"]).env("PKG_CONFIG_LIBDIR", triple_lib.join("pkgconfig"));
+    c.env_remove("PKG_CONFIG_PATH").env_remove("PKG_CONFIG_SYSROOT_DIR");
+    let flags = text(&ok(run(&mut c, "pkg-config", "pkg-config"), "pkg-config with the add-on").stdout);
+    let words: Vec<&str> = flags.split_whitespace().collect();
+    let isystem = words.iter().position(|w| *w == "-isystem").map(|i| words[i + 1]).expect("-isystem");
+    assert_eq!(std::fs::canonicalize(isystem).unwrap(), addon_inc, "{flags}");
+    let libdir = words.iter().find_map(|w| w.strip_prefix("-L")).expect("-L");
+    assert_eq!(std::fs::canonicalize(libdir).unwrap(), triple_lib, "{flags}");
+    for w in ["-lasyncify_rt", "-Wl,--wrap=__original_main", "-Wl,--wrap=__main_void"] {
+        assert!(words.contains(&w), "{w} missing: {flags}");
+    }
+
+    // asyncify-cc pointed at the sysroot and the add-on (default strategy).
+    let wasm = s.0.join("asyncify_cc.wasm");
+    let mut c = command(CC);
+    c.env("ASYNCIFY_RT_SYSROOT", &sysroot).env("ASYNCIFY_RT_INCLUDE", &addon_inc);
+    c.env("ASYNCIFY_RT_LIB", triple_lib.join("libasyncify_rt.a")).env("ASYNCIFY_CC_VERBOSE", "1");
+    c.args(["-O2", "-w"]).arg(&source).arg("-o").arg(&wasm);
+    let o = ok(run(&mut c, "asyncify-cc", ""), "asyncify-cc with the add-on");
+    assert!(text(&o.stderr).contains(&addon_inc.display().to_string()), "{}", text(&o.stderr));
+    let o = run(command(&runner).arg(&wasm), "asyncify-run", "");
+    assert_eq!((text(&o.stdout), o.status.code()), expected, "asyncify-cc with the add-on");
+
+    // Misuse: one line, exit 2, nothing written.
+    let empty = s.0.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let bad = s.0.join("bad");
+    let cases: [(&str, Vec<&std::ffi::OsStr>, &str); 3] = [
+        ("with --prefix", vec!["--sysroot-addon".as_ref(), empty.as_ref(), "--prefix".as_ref(), bad.as_ref()], "--prefix"),
+        ("not a sysroot", vec!["--sysroot-addon".as_ref(), empty.as_ref()], "include/wasm32-wasip1"),
+        ("missing", vec!["--sysroot-addon".as_ref(), bad.as_ref()], "not a directory"),
+    ];
+    for (what, args, needle) in cases {
+        let o = run(&mut install_sh(&args), "install.sh", "bash");
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.lines().count() == 1 && err.starts_with("install.sh: ") && err.contains(needle), "{what}: {err}");
+        assert!(!bad.exists() && files_under(&empty).is_empty(), "{what}: wrote something");
+    }
+}

@@ -46,7 +46,7 @@ fn build_both() -> Result<Builds, String> {
     let src = lua_src_dir()?;
     let sources = lua_sources(&src)?;
     let driver = example_dir().join("lua_run.c");
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lua-{}", common::sjlj_strategy().name()));
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lua-{}{}", common::sjlj_strategy().name(), common::toolchain_tag()));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let native = out.join("lua_run");
     let wasm = out.join("lua_run.wasm");

@@ -37,7 +37,11 @@
 //! `ASYNCIFY_TEST_GCC` (native compiler, default `gcc`), `ASYNCIFY_TEST_NODE` (default `node`),
 //! `ASYNCIFY_TEST_WAMR` (the WAMR runner, default `asyncify-run-wamr` next to `asyncify-run`),
 //! `ASYNCIFY_TEST_WASM_FLAGS` (whitespace-separated flags appended to every asyncify-cc command,
-//! for experiments).
+//! for experiments), `ASYNCIFY_TEST_CC` (the asyncify-cc to test, e.g. an installed prefix's;
+//! default: the one cargo built). asyncify-cc's own `ASYNCIFY_RT_SYSROOT` (and the other
+//! `ASYNCIFY_RT_*`, `ASYNCIFY_CC_*` variables) reach it unchanged, so
+//! `ASYNCIFY_RT_SYSROOT=<sysroot> cargo test --test setjmp` runs a suite against another WASI
+//! sysroot (`scripts/sysroots.sh` prepares the tested ones; `scripts/test.sh` runs them).
 
 pub mod crates;
 #[path = "../../asyncify-cc/sjlj.rs"]
@@ -104,9 +108,48 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The compiler driver under test.
+/// The compiler driver under test: `$ASYNCIFY_TEST_CC` when set and non-empty (e.g. the
+/// `bin/asyncify-cc` of a prefix installed by `scripts/install.sh`, which targets that prefix's
+/// sysroot), else the one cargo built. The first call in a test process prints (past the
+/// harness's capture) which driver and sysroot the run uses when either is not the default
+/// (`ASYNCIFY_TEST_CC`, `ASYNCIFY_RT_SYSROOT`), so that a run against another sysroot says so.
 pub fn asyncify_cc() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_asyncify-cc"))
+    let cc = match std::env::var_os("ASYNCIFY_TEST_CC") {
+        Some(cc) if !cc.is_empty() => PathBuf::from(cc),
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_asyncify-cc")),
+    };
+    static ANNOUNCED: std::sync::Once = std::sync::Once::new();
+    ANNOUNCED.call_once(|| {
+        if toolchain_tag().is_empty() {
+            return;
+        }
+        // The sysroot as the driver itself reports it (after its own overrides).
+        let sysroot = Command::new(&cc)
+            .arg("--print-config")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).lines().find_map(|l| l.strip_prefix("sysroot: ").map(String::from)))
+            .unwrap_or_else(|| "(asyncify-cc --print-config printed none)".into());
+        visible_note(&format!("this run's asyncify-cc: {}, sysroot: {sysroot}", cc.display()));
+    });
+    cc
+}
+
+/// Part of the build directories' names that tells toolchains apart: empty for the default
+/// (cargo's asyncify-cc, its default sysroot), else `-` and a hash of `ASYNCIFY_TEST_CC` and
+/// `ASYNCIFY_RT_SYSROOT`, so that runs against different sysroots never share builds.
+pub fn toolchain_tag() -> String {
+    use std::hash::{Hash, Hasher};
+    let chosen: Vec<Option<std::ffi::OsString>> = ["ASYNCIFY_TEST_CC", "ASYNCIFY_RT_SYSROOT"]
+        .iter()
+        .map(|v| std::env::var_os(v).filter(|s| !s.is_empty()))
+        .collect();
+    if chosen.iter().all(Option::is_none) {
+        return String::new();
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    chosen.hash(&mut h);
+    format!("-{:016x}", h.finish())
 }
 
 /// The wasmtime-based runner under test.
@@ -166,7 +209,7 @@ pub fn sjlj_strategy() -> sjlj::Sjlj {
 /// setjmp strategy so that runs in both strategies do not share builds.
 pub fn work_dir(program: &str, variant: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("c-tests-{}", sjlj_strategy().name()))
+        .join(format!("c-tests-{}{}", sjlj_strategy().name(), toolchain_tag()))
         .join(program.replace('/', "__"))
         .join(variant);
     let _ = std::fs::remove_dir_all(&dir);
