@@ -12,8 +12,9 @@ use crate::args::Analysis;
 use crate::flags::{self, splice, without_output};
 use crate::invoke;
 use crate::require;
+use crate::early_return::{self, Outcome};
 use crate::serials;
-use crate::settings::{Settings, Sjlj};
+use crate::settings::{Settings, Sjlj, Unwind};
 use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
 
 /// Links a program and returns asyncify-cc's exit status: 0 on success, else the status of the
@@ -44,10 +45,8 @@ pub fn link(
         }
         tail.push(settings.lib.clone().into_os_string());
         link_with_clang(clang, user, expanded, flags, tail, &mut files, settings)?;
-        if settings.sjlj == Sjlj::Lowered {
-            add_invocation_serials(&files, settings)?;
-        }
-        run_asyncify(&wasm_opt, analysis, &files, settings)?;
+        let asyncify = rewrite_module(&files, settings)?;
+        run_wasm_opt(&wasm_opt, asyncify, analysis, &files, settings)?;
         files.output_mode_from_linker();
         files.keep_output();
         Ok(())
@@ -133,34 +132,80 @@ fn link_with_clang(
     files.clang_done()
 }
 
-/// Rewrites the pre-asyncify module so that each function calling setjmp has a per-invocation
-/// serial ([`serials::add`]), which lets the runtime diagnose a jump to a returned function.
-/// Errors: one stderr line, `Err(OWN_ERROR)`.
-fn add_invocation_serials(files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
-    match serials::add(&files.pre) {
-        Ok(n) => {
-            if settings.verbose {
-                say!("asyncify-cc: invocation serials added to {n} functions that call setjmp");
-            }
-            Ok(())
+/// The rewrites of the linked module before wasm-opt, in one parse and one write (walrus cannot
+/// always read back the DWARF it wrote): for the lowered strategy, per-invocation serials for
+/// each function calling setjmp ([`serials::add`], which lets the runtime diagnose a jump to a
+/// returned function); then the choice of unwind instrumentation ([`Unwind`]) and, for early
+/// returns, [`early_return::rewrite`]. Returns whether wasm-opt must run Asyncify. Errors (one
+/// stderr line, `Err(OWN_ERROR)`): the module cannot be read, parsed or written, the rewrite
+/// failed, or `early-return` was forced on a program that needs full Asyncify.
+fn rewrite_module(files: &LinkFiles, settings: &Settings) -> Result<bool, i32> {
+    let fail = |e: String| {
+        say!("asyncify-cc: {e}");
+        OWN_ERROR
+    };
+    let path = &files.pre;
+    let serials = settings.sjlj == Sjlj::Lowered;
+    if !serials && settings.unwind == Unwind::Asyncify {
+        if settings.verbose {
+            say!("asyncify-cc: unwinding by full Asyncify (--asyncify-unwind=asyncify)");
         }
-        Err(e) => {
-            say!("asyncify-cc: {e}");
-            Err(OWN_ERROR)
-        }
+        return Ok(true);
     }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let mut config = walrus::ModuleConfig::new();
+    config.generate_dwarf(true).generate_name_section(true).generate_producers_section(true);
+    let mut module = walrus::Module::from_buffer_with_config(&bytes, &config)
+        .map_err(|e| fail(format!("cannot parse {} to rewrite it: {e}", path.display())))?;
+    let mut changed = false;
+    if serials {
+        let n = serials::add(&mut module);
+        if settings.verbose {
+            say!("asyncify-cc: invocation serials added to {n} functions that call setjmp");
+        }
+        changed |= n > 0;
+    }
+    let asyncify = match settings.unwind {
+        Unwind::Asyncify => {
+            if settings.verbose {
+                say!("asyncify-cc: unwinding by full Asyncify (--asyncify-unwind=asyncify)");
+            }
+            true
+        }
+        Unwind::Auto | Unwind::EarlyReturn => match early_return::rewrite(&mut module).map_err(fail)? {
+            Outcome::Rewritten { functions, checks } => {
+                if settings.verbose {
+                    say!("asyncify-cc: unwinding by early return: {checks} checks after calls in {functions} functions");
+                }
+                changed = true;
+                false
+            }
+            Outcome::NeedsAsyncify(why) if settings.unwind == Unwind::Auto => {
+                if settings.verbose {
+                    say!("asyncify-cc: unwinding by full Asyncify: {why}");
+                }
+                true
+            }
+            Outcome::NeedsAsyncify(why) => {
+                return Err(fail(format!("--asyncify-unwind=early-return is not possible: {why}")));
+            }
+        },
+    };
+    if changed {
+        std::fs::write(path, module.emit_wasm()).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(asyncify)
 }
 
-/// Runs wasm-opt's Asyncify pass from the pre-asyncify module to the output:
-/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g] -o <out> [extra]`.
-/// `Err` is wasm-opt's exit status, or [`MISSING_TOOL`] when it cannot be started (after a
-/// message naming [`BINARYEN_PACKAGE`]).
-fn run_asyncify(wasm_opt: &Path, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
-    let mut argv: Vec<OsString> = vec![
-        files.pre.clone().into_os_string(),
-        "--asyncify".into(),
-        "--pass-arg=asyncify-ignore-imports".into(),
-    ];
+/// Runs wasm-opt from the pre-asyncify module to the output: with `asyncify`,
+/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g] -o <out> [extra]`,
+/// else the same without the two Asyncify arguments. `Err` is wasm-opt's exit status, or
+/// [`MISSING_TOOL`] when it cannot be started (after a message naming [`BINARYEN_PACKAGE`]).
+fn run_wasm_opt(wasm_opt: &Path, asyncify: bool, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
+    let mut argv: Vec<OsString> = vec![files.pre.clone().into_os_string()];
+    if asyncify {
+        argv.extend(["--asyncify", "--pass-arg=asyncify-ignore-imports"].map(OsString::from));
+    }
     if let Some(level) = analysis.wasm_opt_level {
         argv.push(level.into());
     }

@@ -1,0 +1,55 @@
+#!/bin/sh
+# scripts/sizes.sh [OUTDIR]: the size table of issue 12 (instrumentation diet). Builds every
+# program of the C suites (tests/c/setjmp/*.c, tests/c/ucontext/*.c, tests/c/gc/*.c, and each
+# tests/c/sjlj_modes/<program>/unit*.c as one program) with `asyncify-cc -O2 -std=gnu11 -w` in
+# each setjmp strategy (--asyncify-sjlj=lowered|capture), once with full Asyncify
+# (--asyncify-unwind=asyncify, the build before the diet) and once as asyncify-cc chooses
+# (--asyncify-unwind=auto), and prints a Markdown table of the .wasm sizes in bytes on stdout: one
+# row per program, then the totals. A program that does not build shows `fail` (and counts 0).
+#
+# Needs target/release/asyncify-cc (cargo build --release). Builds go to OUTDIR (default: a new
+# temporary directory, removed afterwards). Exit status: 0, or 1 when a build failed.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cc="$repo/target/release/asyncify-cc"
+[ -x "$cc" ] || { echo "sizes.sh: $cc not found (cargo build --release)" >&2; exit 1; }
+if [ $# -ge 1 ]; then out=$1; mkdir -p "$out"; keep=1; else out=$(mktemp -d); keep=0; fi
+
+# size <program name> <strategy> <unwind> <sources...>: builds and prints the size (or fail).
+size() {
+    name=$1 sjlj=$2 unwind=$3; shift 3
+    wasm="$out/$name.$sjlj.$unwind.wasm"
+    if "$cc" -O2 -std=gnu11 -w "--asyncify-sjlj=$sjlj" "--asyncify-unwind=$unwind" "$@" -o "$wasm" 2>"$wasm.err"; then
+        wc -c <"$wasm" | tr -d ' '
+    else
+        echo fail
+    fi
+}
+
+status=0
+echo "| program | lowered, full Asyncify | lowered, auto | ratio | capture, full Asyncify | capture, auto | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+t1=0 t2=0 t3=0 t4=0
+row() {
+    name=$1; shift
+    a=$(size "$name" lowered asyncify "$@"); b=$(size "$name" lowered auto "$@")
+    c=$(size "$name" capture asyncify "$@"); d=$(size "$name" capture auto "$@")
+    for v in "$a" "$b" "$c" "$d"; do [ "$v" = fail ] && status=1; done
+    num() { [ "$1" = fail ] && echo 0 || echo "$1"; }
+    t1=$((t1 + $(num "$a"))); t2=$((t2 + $(num "$b"))); t3=$((t3 + $(num "$c"))); t4=$((t4 + $(num "$d")))
+    r1=$(awk -v x="$b" -v y="$a" 'BEGIN { if (x+0 > 0 && y+0 > 0) printf "%.2fx", x / y; else print "–" }')
+    r2=$(awk -v x="$d" -v y="$c" 'BEGIN { if (x+0 > 0 && y+0 > 0) printf "%.2fx", x / y; else print "–" }')
+    echo "| $name | $a | $b | $r1 | $c | $d | $r2 |"
+}
+for f in "$repo"/tests/c/setjmp/*.c "$repo"/tests/c/ucontext/*.c "$repo"/tests/c/gc/*.c; do
+    suite=$(basename "$(dirname "$f")")
+    row "$suite/$(basename "$f" .c)" "$f"
+done
+for d in "$repo"/tests/c/sjlj_modes/*/; do
+    row "sjlj_modes/$(basename "$d")" "$d"unit*.c
+done
+r1=$(awk -v x="$t2" -v y="$t1" 'BEGIN { printf "%.2fx", x / y }')
+r2=$(awk -v x="$t4" -v y="$t3" 'BEGIN { printf "%.2fx", x / y }')
+echo "| **total** | $t1 | $t2 | $r1 | $t3 | $t4 | $r2 |"
+[ "$keep" = 1 ] || rm -rf "$out"
+exit $status
