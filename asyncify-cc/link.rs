@@ -45,7 +45,7 @@ pub fn link(
         }
         tail.push(settings.lib.clone().into_os_string());
         link_with_clang(clang, user, expanded, flags, tail, &mut files, settings)?;
-        let asyncify = rewrite_module(&files, settings)?;
+        let asyncify = rewrite_module(&files, analysis.debug, settings)?;
         run_wasm_opt(&wasm_opt, asyncify, analysis, &files, settings)?;
         files.output_mode_from_linker();
         files.keep_output();
@@ -136,25 +136,41 @@ fn link_with_clang(
 /// always read back the DWARF it wrote): for the lowered strategy, per-invocation serials for
 /// each function calling setjmp ([`serials::add`], which lets the runtime diagnose a jump to a
 /// returned function); then the choice of unwind instrumentation ([`Unwind`]) and, for early
-/// returns, [`early_return::rewrite`]. Returns whether wasm-opt must run Asyncify. Errors (one
-/// stderr line, `Err(OWN_ERROR)`): the module cannot be read, parsed or written, the rewrite
-/// failed, or `early-return` was forced on a program that needs full Asyncify.
-fn rewrite_module(files: &LinkFiles, settings: &Settings) -> Result<bool, i32> {
+/// returns, [`early_return::rewrite`]. Returns whether wasm-opt must run Asyncify.
+///
+/// DWARF: without `-g` (`debug` false) wasm-opt drops the module's DWARF (Rust's standard library
+/// brings some) anyway, so the rewrite drops it too. With `-g`, walrus 0.28 cannot always rewrite
+/// it (it aborts on clang 22's line programs) while Binaryen's Asyncify keeps it, so `auto`
+/// chooses full Asyncify, the serials are added with walrus's DWARF rewriting as before, and
+/// forced early returns drop the DWARF after one warning line on stderr.
+///
+/// Errors (one stderr line, `Err(OWN_ERROR)`): the module cannot be read, parsed or written, the
+/// rewrite failed, or `early-return` was forced on a program that needs full Asyncify.
+fn rewrite_module(files: &LinkFiles, debug: bool, settings: &Settings) -> Result<bool, i32> {
     let fail = |e: String| {
         say!("asyncify-cc: {e}");
         OWN_ERROR
     };
     let path = &files.pre;
     let serials = settings.sjlj == Sjlj::Lowered;
-    if !serials && settings.unwind == Unwind::Asyncify {
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let has_dwarf = debug && has_dwarf(&bytes);
+    let early = match settings.unwind {
+        Unwind::Asyncify => false,
+        Unwind::Auto => !has_dwarf,
+        Unwind::EarlyReturn => true,
+    };
+    if !serials && !early {
         if settings.verbose {
-            say!("asyncify-cc: unwinding by full Asyncify (--asyncify-unwind=asyncify)");
+            say!("asyncify-cc: unwinding by full Asyncify ({})", why_full(settings, has_dwarf));
         }
         return Ok(true);
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    if has_dwarf && early {
+        say!("asyncify-cc: warning: --asyncify-unwind=early-return drops the debug information (walrus cannot rewrite its DWARF)");
+    }
     let mut config = walrus::ModuleConfig::new();
-    config.generate_dwarf(true).generate_name_section(true).generate_producers_section(true);
+    config.generate_dwarf(has_dwarf && !early).generate_name_section(true).generate_producers_section(true);
     let mut module = walrus::Module::from_buffer_with_config(&bytes, &config)
         .map_err(|e| fail(format!("cannot parse {} to rewrite it: {e}", path.display())))?;
     let mut changed = false;
@@ -165,14 +181,13 @@ fn rewrite_module(files: &LinkFiles, settings: &Settings) -> Result<bool, i32> {
         }
         changed |= n > 0;
     }
-    let asyncify = match settings.unwind {
-        Unwind::Asyncify => {
-            if settings.verbose {
-                say!("asyncify-cc: unwinding by full Asyncify (--asyncify-unwind=asyncify)");
-            }
-            true
+    let asyncify = if !early {
+        if settings.verbose {
+            say!("asyncify-cc: unwinding by full Asyncify ({})", why_full(settings, has_dwarf));
         }
-        Unwind::Auto | Unwind::EarlyReturn => match early_return::rewrite(&mut module).map_err(fail)? {
+        true
+    } else {
+        match early_return::rewrite(&mut module).map_err(fail)? {
             Outcome::Rewritten { functions, checks } => {
                 if settings.verbose {
                     say!("asyncify-cc: unwinding by early return: {checks} checks after calls in {functions} functions");
@@ -189,12 +204,32 @@ fn rewrite_module(files: &LinkFiles, settings: &Settings) -> Result<bool, i32> {
             Outcome::NeedsAsyncify(why) => {
                 return Err(fail(format!("--asyncify-unwind=early-return is not possible: {why}")));
             }
-        },
+        }
     };
     if changed {
         std::fs::write(path, module.emit_wasm()).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(asyncify)
+}
+
+/// Why full Asyncify was chosen without looking at the program (for `ASYNCIFY_CC_VERBOSE`).
+fn why_full(settings: &Settings, has_dwarf: bool) -> &'static str {
+    if settings.unwind == Unwind::Asyncify {
+        "--asyncify-unwind=asyncify"
+    } else if has_dwarf {
+        "-g: Binaryen keeps the DWARF, which walrus cannot rewrite"
+    } else {
+        "chosen"
+    }
+}
+
+/// Whether the module `bytes` has DWARF (a custom section named `.debug_*`). An unreadable
+/// module counts as having none (the rewrite then reports it).
+fn has_dwarf(bytes: &[u8]) -> bool {
+    wasmparser::Parser::new(0).parse_all(bytes).any(|p| match p {
+        Ok(wasmparser::Payload::CustomSection(c)) => c.name().starts_with(".debug"),
+        _ => false,
+    })
 }
 
 /// Runs wasm-opt from the pre-asyncify module to the output: with `asyncify`,

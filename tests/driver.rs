@@ -473,8 +473,11 @@ fn link_wasm_opt_command_line() {
     let l = wasm_opt_line(&[full, "-O3", "-O0", "hello.c", "-o", "c.wasm"]);
     assert!(l.ends_with("--asyncify --pass-arg=asyncify-ignore-imports -o c.wasm"), "{l}");
     // A program that never unwinds needs no Asyncify pass (see link_unwind_mode_follows_the_program).
-    let l = wasm_opt_line(&["-O2", "-g", "hello.c", "-o", "e.wasm"]);
-    assert!(l.ends_with(" e.wasm.pre-asyncify.wasm -O2 -g -o e.wasm"), "{l}");
+    let l = wasm_opt_line(&["-O2", "hello.c", "-o", "e.wasm"]);
+    assert!(l.ends_with(" e.wasm.pre-asyncify.wasm -O2 -o e.wasm"), "{l}");
+    // With -g, full Asyncify: Binaryen keeps the DWARF.
+    let l = wasm_opt_line(&["-O2", "-g", "hello.c", "-o", "f.wasm"]);
+    assert!(l.ends_with("--asyncify --pass-arg=asyncify-ignore-imports -O2 -g -o f.wasm"), "{l}");
     // The temporary module is kept on request.
     let o = cc_cmd(&s.0, &["hello.c", "-o", "d.wasm"]).env("ASYNCIFY_CC_KEEP_TEMPS", "1").output().unwrap();
     ok(o, "link keeping temps");
@@ -500,7 +503,7 @@ fn link_unwind_mode_follows_the_program() {
     let setjmp = repo.join("tests/c/setjmp/try_catch.c");
     let context = repo.join("tests/c/ucontext/ping_pong.c");
     let build = |src: &Path, extra: &[&str], out: &str| -> Output {
-        let mut args: Vec<&str> = vec!["-O2", src.to_str().unwrap(), "-o", out];
+        let mut args: Vec<&str> = vec!["-O2", "-w", src.to_str().unwrap(), "-o", out];
         args.extend_from_slice(extra);
         cc_cmd(&s.0, &args).env_remove("ASYNCIFY_CC_SJLJ").output().unwrap()
     };
