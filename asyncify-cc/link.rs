@@ -138,8 +138,9 @@ fn link_with_clang(
 /// returned function); then the choice of unwind instrumentation ([`Unwind`]) and, for early
 /// returns, [`early_return::rewrite`]. Returns whether wasm-opt must run Asyncify.
 ///
-/// DWARF: without `-g` (`debug` false) wasm-opt drops the module's DWARF (Rust's standard library
-/// brings some) anyway, so the rewrite drops it too. With `-g`, walrus 0.28 cannot always rewrite
+/// DWARF: without `-g` (`debug` false) the user asked for no debug information, and the rewrite
+/// drops the DWARF that wasi-libc and Rust's standard library bring (wasm-opt 108 would keep it;
+/// this makes those programs smaller than before). With `-g`, walrus 0.28 cannot always rewrite
 /// it (it aborts on clang 22's line programs) while Binaryen's Asyncify keeps it, so `auto`
 /// chooses full Asyncify, the serials are added with walrus's DWARF rewriting as before, and
 /// forced early returns drop the DWARF after one warning line on stderr.

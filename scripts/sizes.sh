@@ -18,7 +18,7 @@ if [ $# -ge 1 ]; then out=$1; mkdir -p "$out"; keep=1; else out=$(mktemp -d); ke
 # size <program name> <strategy> <unwind> <sources...>: builds and prints the size (or fail).
 size() {
     name=$1 sjlj=$2 unwind=$3; shift 3
-    wasm="$out/$name.$sjlj.$unwind.wasm"
+    wasm="$out/$(echo "$name" | tr / _).$sjlj.$unwind.wasm"
     if "$cc" -O2 -std=gnu11 -w "--asyncify-sjlj=$sjlj" "--asyncify-unwind=$unwind" "$@" -o "$wasm" 2>"$wasm.err"; then
         wc -c <"$wasm" | tr -d ' '
     else
@@ -32,8 +32,11 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 t1=0 t2=0 t3=0 t4=0
 row() {
     name=$1; shift
-    a=$(size "$name" lowered asyncify "$@"); b=$(size "$name" lowered auto "$@")
-    c=$(size "$name" capture asyncify "$@"); d=$(size "$name" capture auto "$@")
+    # The four builds of a row run two at a time.
+    tag="$out/$(echo "$name" | tr / _)"
+    size "$name" lowered asyncify "$@" >"$tag.a" & size "$name" lowered auto "$@" >"$tag.b"; wait
+    size "$name" capture asyncify "$@" >"$tag.c" & size "$name" capture auto "$@" >"$tag.d"; wait
+    a=$(cat "$tag.a"); b=$(cat "$tag.b"); c=$(cat "$tag.c"); d=$(cat "$tag.d")
     for v in "$a" "$b" "$c" "$d"; do [ "$v" = fail ] && status=1; done
     num() { [ "$1" = fail ] && echo 0 || echo "$1"; }
     t1=$((t1 + $(num "$a"))); t2=$((t2 + $(num "$b"))); t3=$((t3 + $(num "$c"))); t4=$((t4 + $(num "$d")))
