@@ -4,8 +4,10 @@
 # tests/c/sjlj_modes/<program>/unit*.c as one program) with `asyncify-cc -O2 -std=gnu11 -w` in
 # each setjmp strategy (--asyncify-sjlj=lowered|capture), once with full Asyncify
 # (--asyncify-unwind=asyncify, the build before the diet) and once as asyncify-cc chooses
-# (--asyncify-unwind=auto), and prints a Markdown table of the .wasm sizes in bytes on stdout: one
-# row per program, then the totals. A program that does not build shows `fail` (and counts 0).
+# (--asyncify-unwind=auto), and prints a Markdown table of the .wasm sizes in bytes without their
+# DWARF (`.debug_*` custom sections, which wasm-opt 108 keeps even without -g and which
+# wasi-libc brings) on stdout: one row per program, then the totals. A program that does not
+# build shows `fail` (and counts 0). Needs python3 (to skip the DWARF sections).
 #
 # Needs target/release/asyncify-cc (cargo build --release). Builds go to OUTDIR (default: a new
 # temporary directory, removed afterwards). Exit status: 0, or 1 when a build failed.
@@ -20,11 +22,29 @@ size() {
     name=$1 sjlj=$2 unwind=$3; shift 3
     wasm="$out/$(echo "$name" | tr / _).$sjlj.$unwind.wasm"
     if "$cc" -O2 -std=gnu11 -w "--asyncify-sjlj=$sjlj" "--asyncify-unwind=$unwind" "$@" -o "$wasm" 2>"$wasm.err"; then
-        wc -c <"$wasm" | tr -d ' '
+        python3 -c "$NO_DWARF" "$wasm"
     else
         echo fail
     fi
 }
+
+# Prints the size of the module argv[1] without its .debug_* custom sections (with headers).
+NO_DWARF='
+import sys
+b = open(sys.argv[1], "rb").read()
+def leb(i):
+    v = s = 0
+    while True:
+        c = b[i]; i += 1; v |= (c & 0x7f) << s; s += 7
+        if c < 0x80: return v, i
+i, d = 8, 0
+while i < len(b):
+    st = i; sid = b[i]; n, body = leb(i + 1)
+    if sid == 0:
+        l, j = leb(body)
+        if b[j:j + l].startswith(b".debug"): d += body + n - st
+    i = body + n
+print(len(b) - d)'
 
 status=0
 echo "| program | lowered, full Asyncify | lowered, auto | ratio | capture, full Asyncify | capture, auto | ratio |"
