@@ -8,6 +8,8 @@
 //!   `not found` and `unknown`;
 //! * `setjmp`: the setjmp strategy a call without `--asyncify-sjlj=` would use (`lowered` or
 //!   `capture`, after `ASYNCIFY_CC_SJLJ`);
+//! * `unwind`: how a link without `--asyncify-unwind=` instruments unwinding (`auto`,
+//!   `asyncify` or `early-return`, after `ASYNCIFY_CC_UNWIND`; see [`crate::settings::Unwind`]);
 //! * `layout`: where the default paths come from: `installed <prefix>` when asyncify-cc runs
 //!   from an installed prefix's `bin/`, `build-tree` otherwise (see [`crate::settings::Layout`]).
 //!
@@ -47,6 +49,7 @@ pub fn print(settings: &Settings) -> i32 {
         lines.push((version_key, version));
     }
     lines.push(("setjmp", settings.sjlj.name().into()));
+    lines.push(("unwind", settings.unwind.name().into()));
     lines.push(("layout", settings.layout.describe()));
 
     let header = settings.include.join("setjmp.h");

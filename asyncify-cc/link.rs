@@ -12,8 +12,9 @@ use crate::args::Analysis;
 use crate::flags::{self, splice, without_output};
 use crate::invoke;
 use crate::require;
+use crate::early_return::{self, Outcome};
 use crate::serials;
-use crate::settings::{Settings, Sjlj};
+use crate::settings::{Settings, Sjlj, Unwind};
 use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
 
 /// Links a program and returns asyncify-cc's exit status: 0 on success, else the status of the
@@ -44,10 +45,8 @@ pub fn link(
         }
         tail.push(settings.lib.clone().into_os_string());
         link_with_clang(clang, user, expanded, flags, tail, &mut files, settings)?;
-        if settings.sjlj == Sjlj::Lowered {
-            add_invocation_serials(&files, settings)?;
-        }
-        run_asyncify(&wasm_opt, analysis, &files, settings)?;
+        let asyncify = rewrite_module(&files, analysis.debug, settings)?;
+        run_wasm_opt(&wasm_opt, asyncify, analysis, &files, settings)?;
         files.output_mode_from_linker();
         files.keep_output();
         Ok(())
@@ -133,34 +132,116 @@ fn link_with_clang(
     files.clang_done()
 }
 
-/// Rewrites the pre-asyncify module so that each function calling setjmp has a per-invocation
-/// serial ([`serials::add`]), which lets the runtime diagnose a jump to a returned function.
-/// Errors: one stderr line, `Err(OWN_ERROR)`.
-fn add_invocation_serials(files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
-    match serials::add(&files.pre) {
-        Ok(n) => {
-            if settings.verbose {
-                say!("asyncify-cc: invocation serials added to {n} functions that call setjmp");
+/// The rewrites of the linked module before wasm-opt, in one parse and one write (walrus cannot
+/// always read back the DWARF it wrote): for the lowered strategy, per-invocation serials for
+/// each function calling setjmp ([`serials::add`], which lets the runtime diagnose a jump to a
+/// returned function); then the choice of unwind instrumentation ([`Unwind`]) and, for early
+/// returns, [`early_return::rewrite`]. Returns whether wasm-opt must run Asyncify.
+///
+/// DWARF: without `-g` (`debug` false) the user asked for no debug information, and the rewrite
+/// drops the DWARF that wasi-libc and Rust's standard library bring (wasm-opt 108 would keep it;
+/// this makes those programs smaller than before). With `-g`, walrus 0.28 cannot always rewrite
+/// it (it aborts on clang 22's line programs) while Binaryen's Asyncify keeps it, so `auto`
+/// chooses full Asyncify, the serials are added with walrus's DWARF rewriting as before, and
+/// forced early returns drop the DWARF after one warning line on stderr.
+///
+/// Errors (one stderr line, `Err(OWN_ERROR)`): the module cannot be read, parsed or written, the
+/// rewrite failed, or `early-return` was forced on a program that needs full Asyncify.
+fn rewrite_module(files: &LinkFiles, debug: bool, settings: &Settings) -> Result<bool, i32> {
+    let fail = |e: String| {
+        say!("asyncify-cc: {e}");
+        OWN_ERROR
+    };
+    let path = &files.pre;
+    let serials = settings.sjlj == Sjlj::Lowered;
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let has_dwarf = debug && has_dwarf(&bytes);
+    let early = match settings.unwind {
+        Unwind::Asyncify => false,
+        Unwind::Auto => !has_dwarf,
+        Unwind::EarlyReturn => true,
+    };
+    if !serials && !early {
+        if settings.verbose {
+            say!("asyncify-cc: unwinding by full Asyncify ({})", why_full(settings, has_dwarf));
+        }
+        return Ok(true);
+    }
+    if has_dwarf && early {
+        say!("asyncify-cc: warning: --asyncify-unwind=early-return drops the debug information (walrus cannot rewrite its DWARF)");
+    }
+    let mut config = walrus::ModuleConfig::new();
+    config.generate_dwarf(has_dwarf && !early).generate_name_section(true).generate_producers_section(true);
+    let mut module = walrus::Module::from_buffer_with_config(&bytes, &config)
+        .map_err(|e| fail(format!("cannot parse {} to rewrite it: {e}", path.display())))?;
+    let mut changed = false;
+    if serials {
+        let n = serials::add(&mut module);
+        if settings.verbose {
+            say!("asyncify-cc: invocation serials added to {n} functions that call setjmp");
+        }
+        changed |= n > 0;
+    }
+    let asyncify = if !early {
+        if settings.verbose {
+            say!("asyncify-cc: unwinding by full Asyncify ({})", why_full(settings, has_dwarf));
+        }
+        true
+    } else {
+        match early_return::rewrite(&mut module).map_err(fail)? {
+            Outcome::Rewritten { functions, checks } => {
+                if settings.verbose {
+                    say!("asyncify-cc: unwinding by early return: {checks} checks after calls in {functions} functions");
+                }
+                changed = true;
+                false
             }
-            Ok(())
+            Outcome::NeedsAsyncify(why) if settings.unwind == Unwind::Auto => {
+                if settings.verbose {
+                    say!("asyncify-cc: unwinding by full Asyncify: {why}");
+                }
+                true
+            }
+            Outcome::NeedsAsyncify(why) => {
+                return Err(fail(format!("--asyncify-unwind=early-return is not possible: {why}")));
+            }
         }
-        Err(e) => {
-            say!("asyncify-cc: {e}");
-            Err(OWN_ERROR)
-        }
+    };
+    if changed {
+        std::fs::write(path, module.emit_wasm()).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(asyncify)
+}
+
+/// Why full Asyncify was chosen without looking at the program (for `ASYNCIFY_CC_VERBOSE`).
+fn why_full(settings: &Settings, has_dwarf: bool) -> &'static str {
+    if settings.unwind == Unwind::Asyncify {
+        "--asyncify-unwind=asyncify"
+    } else if has_dwarf {
+        "-g: Binaryen keeps the DWARF, which walrus cannot rewrite"
+    } else {
+        "chosen"
     }
 }
 
-/// Runs wasm-opt's Asyncify pass from the pre-asyncify module to the output:
-/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g] -o <out> [extra]`.
-/// `Err` is wasm-opt's exit status, or [`MISSING_TOOL`] when it cannot be started (after a
-/// message naming [`BINARYEN_PACKAGE`]).
-fn run_asyncify(wasm_opt: &Path, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
-    let mut argv: Vec<OsString> = vec![
-        files.pre.clone().into_os_string(),
-        "--asyncify".into(),
-        "--pass-arg=asyncify-ignore-imports".into(),
-    ];
+/// Whether the module `bytes` has DWARF (a custom section named `.debug_*`). An unreadable
+/// module counts as having none (the rewrite then reports it).
+fn has_dwarf(bytes: &[u8]) -> bool {
+    wasmparser::Parser::new(0).parse_all(bytes).any(|p| match p {
+        Ok(wasmparser::Payload::CustomSection(c)) => c.name().starts_with(".debug"),
+        _ => false,
+    })
+}
+
+/// Runs wasm-opt from the pre-asyncify module to the output: with `asyncify`,
+/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g] -o <out> [extra]`,
+/// else the same without the two Asyncify arguments. `Err` is wasm-opt's exit status, or
+/// [`MISSING_TOOL`] when it cannot be started (after a message naming [`BINARYEN_PACKAGE`]).
+fn run_wasm_opt(wasm_opt: &Path, asyncify: bool, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
+    let mut argv: Vec<OsString> = vec![files.pre.clone().into_os_string()];
+    if asyncify {
+        argv.extend(["--asyncify", "--pass-arg=asyncify-ignore-imports"].map(OsString::from));
+    }
     if let Some(level) = analysis.wasm_opt_level {
         argv.push(level.into());
     }

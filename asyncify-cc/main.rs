@@ -25,8 +25,9 @@
 //!   Clang's output is then renamed `<out>.pre-asyncify.wasm` (for an output that is not a
 //!   regular file, such as `/dev/null`, clang writes to a file in the temporary directory
 //!   instead) and processed by
-//!   `wasm-opt <out>.pre-asyncify.wasm --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g]
-//!   -o <out> [$ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS]`, where `OPT` mirrors the user's last `-O` flag
+//!   `wasm-opt <out>.pre-asyncify.wasm [--asyncify --pass-arg=asyncify-ignore-imports] [OPT] [-g]
+//!   -o <out> [$ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS]` (the Asyncify arguments only when unwinding is
+//!   instrumented by full Asyncify, see below), where `OPT` mirrors the user's last `-O` flag
 //!   (`-O1`/`-O2`/`-O3`/`-Os`/`-Oz` as given, `-O`/`-Og` as `-O1`, `-Ofast` as `-O3`, none for
 //!   `-O0` or no flag) and `-g` is passed when debug information was requested. The output is
 //!   `a.out` when no `-o` is given, as with clang. The intermediate file is removed afterwards.
@@ -43,9 +44,21 @@
 //! * The option is asyncify-cc's own (clang never sees it); `ASYNCIFY_CC_SJLJ=lowered|capture`
 //!   sets the default.
 //!
+//! # How unwinding is instrumented
+//! * `--asyncify-unwind=auto` (the default): when the only functions of the linked program that
+//!   start an unwind are the runtime's jump entry points (`longjmp` & co: only lowered jumps, no
+//!   capture setjmp, no context function, no scan), nothing is ever rewound, and asyncify-cc
+//!   rewrites the module to unwind by early return instead of running Binaryen's Asyncify (see
+//!   `early_return.rs`; `wasm-opt` then only optimises). Otherwise full Asyncify.
+//! * `--asyncify-unwind=asyncify`: always full Asyncify (the build before issue 12).
+//! * `--asyncify-unwind=early-return`: early returns, and a program that needs full Asyncify is
+//!   refused (one stderr line, status 1). For tests.
+//! * `ASYNCIFY_CC_UNWIND=auto|asyncify|early-return` sets the default; `ASYNCIFY_CC_VERBOSE=1`
+//!   says which was chosen and why.
+//!
 //! # Printing the configuration
 //! `asyncify-cc --print-config` prints the runtime's paths, the clang and wasm-opt it would run
-//! with their versions, the default setjmp strategy and the layout (installed prefix or build
+//! with their versions, the default setjmp strategy and unwind instrumentation and the layout (installed prefix or build
 //! tree), one `key: value` line each, and checks them (see `config.rs`); other arguments are
 //! ignored.
 //!
@@ -104,6 +117,7 @@ macro_rules! say {
 
 mod args;
 mod config;
+mod early_return;
 mod flags;
 mod invoke;
 mod link;

@@ -19,27 +19,19 @@
 //! Under Asyncify the entry code is skipped while a frame is rewound, and `$inv` is restored with
 //! the frame's other locals, so a rewound invocation keeps its serial.
 
-use std::path::Path;
 use walrus::ir::{BinaryOp, Binop, Block, Call, Const, GlobalGet, GlobalSet, IfElse, Instr, InstrLocId, InstrSeqId, LegacyCatch, LocalGet, LocalTee, Loop, MemArg, Store, StoreKind, Try, TryTable, Value};
-use walrus::{ConstExpr, FunctionId, FunctionKind, LocalFunction, Module, ModuleConfig, ValType};
+use walrus::{ConstExpr, FunctionId, FunctionKind, LocalFunction, Module, ValType};
 
-/// Rewrites the module at `path` in place as described in the module documentation. Functions are
-/// found by name (the `name` section, which wasm-ld writes unless told to strip): a module with
-/// no `__wasm_setjmp` by that name is left untouched. Returns the number of functions rewritten.
-///
-/// Errors: the file cannot be read or written, or walrus cannot parse it (the message says which).
-pub fn add(path: &Path) -> Result<usize, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut config = ModuleConfig::new();
-    config.generate_dwarf(true).generate_name_section(true).generate_producers_section(true);
-    let mut module = Module::from_buffer_with_config(&bytes, &config)
-        .map_err(|e| format!("cannot parse {} to add invocation serials: {e}", path.display()))?;
+/// Rewrites `module` as described in the module documentation. Functions are found by name (the
+/// `name` section, which wasm-ld writes unless told to strip): a module with no `__wasm_setjmp`
+/// by that name is left untouched. Returns the number of functions rewritten.
+pub fn add(module: &mut Module) -> usize {
     let targets: Vec<FunctionId> =
         ["__wasm_setjmp", "__wasm_setjmp_test"].iter().filter_map(|n| module.funcs.by_name(n)).collect();
     if targets.is_empty() {
-        return Ok(0);
+        return 0;
     }
-    let Some(memory) = module.memories.iter().next().map(|m| m.id()) else { return Ok(0) };
+    let Some(memory) = module.memories.iter().next().map(|m| m.id()) else { return 0 };
     let callers: Vec<FunctionId> = module
         .funcs
         .iter_local()
@@ -47,7 +39,7 @@ pub fn add(path: &Path) -> Result<usize, String> {
         .map(|(id, _)| id)
         .collect();
     if callers.is_empty() {
-        return Ok(0);
+        return 0;
     }
     let counter = module.globals.add_local(ValType::I32, true, false, ConstExpr::Value(Value::I32(0)));
     for &id in &callers {
@@ -81,8 +73,7 @@ pub fn add(path: &Path) -> Result<usize, String> {
         ];
         f.block_mut(entry).instrs.splice(0..0, prologue);
     }
-    std::fs::write(path, module.emit_wasm()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(callers.len())
+    callers.len()
 }
 
 /// Whether `instr` is a direct call to one of `targets`.
@@ -91,7 +82,7 @@ fn calls_any(instr: &Instr, targets: &[FunctionId]) -> bool {
 }
 
 /// Every instruction sequence of `f` (its body and all nested blocks).
-fn sequences(f: &LocalFunction) -> Vec<InstrSeqId> {
+pub(crate) fn sequences(f: &LocalFunction) -> Vec<InstrSeqId> {
     let mut all = Vec::new();
     let mut stack = vec![f.entry_block()];
     while let Some(id) = stack.pop() {

@@ -16,6 +16,38 @@ pub use crate::sjlj::Sjlj;
 /// The strategy used when neither `--asyncify-sjlj=` nor `ASYNCIFY_CC_SJLJ` chooses one.
 pub const DEFAULT_SJLJ: Sjlj = Sjlj::Lowered;
 
+/// How a program link makes unwinding possible (`--asyncify-unwind=<name>`, or
+/// `ASYNCIFY_CC_UNWIND=<name>`); ARCHITECTURE.md, "Unwinding by early return".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unwind {
+    /// The default: early returns when the linked program can never rewind (only lowered jumps
+    /// unwind), else full Asyncify.
+    Auto,
+    /// Always Binaryen's Asyncify pass (`wasm-opt --asyncify`).
+    Asyncify,
+    /// Early returns, and a link that needs full Asyncify fails with one stderr line (for tests).
+    EarlyReturn,
+}
+
+impl Unwind {
+    /// Every choice.
+    pub const ALL: [Unwind; 3] = [Unwind::Auto, Unwind::Asyncify, Unwind::EarlyReturn];
+
+    /// The choice's name in `--asyncify-unwind=<name>` and `ASYNCIFY_CC_UNWIND`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unwind::Auto => "auto",
+            Unwind::Asyncify => "asyncify",
+            Unwind::EarlyReturn => "early-return",
+        }
+    }
+
+    /// The choice called `name`, if any.
+    pub fn named(name: &str) -> Option<Unwind> {
+        Unwind::ALL.into_iter().find(|u| u.name() == name)
+    }
+}
+
 /// Everything asyncify-cc reads from its environment and its own options.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -23,6 +55,10 @@ pub struct Settings {
     /// `ASYNCIFY_CC_SJLJ` when it is `lowered` or `capture`, else [`DEFAULT_SJLJ`]. Any other
     /// value of the variable is ignored.
     pub sjlj: Sjlj,
+    /// How unwinding is instrumented: the last `--asyncify-unwind=auto|asyncify|early-return`
+    /// option, else `ASYNCIFY_CC_UNWIND` when it is one of those, else [`Unwind::Auto`]. Any
+    /// other value of the variable is ignored.
+    pub unwind: Unwind,
     /// `ASYNCIFY_CC_VERBOSE`: print each command on stderr before running it.
     pub verbose: bool,
     /// `ASYNCIFY_CC_KEEP_TEMPS`: keep the pre-asyncify module and the wrapper scratch directory.
@@ -111,15 +147,20 @@ impl Settings {
     /// remaining arguments, in their order, for clang.
     ///
     /// asyncify-cc's own options are exactly `--asyncify-sjlj=lowered`,
-    /// `--asyncify-sjlj=capture` (the last one wins) and `--print-config`, wherever they appear
-    /// (also after `--`).
-    /// Anything else, including another `--asyncify-sjlj=` value, is left for clang (which
-    /// rejects it). Response files are not searched for them.
+    /// `--asyncify-sjlj=capture`, `--asyncify-unwind=auto|asyncify|early-return` (for each, the
+    /// last one wins) and `--print-config`, wherever they appear (also after `--`).
+    /// Anything else, including another `--asyncify-sjlj=` or `--asyncify-unwind=` value, is
+    /// left for clang (which rejects it). Response files are not searched for them.
     pub fn from_env_and_args(args: impl IntoIterator<Item = OsString>) -> (Settings, Vec<OsString>) {
         let mut settings = Settings::from_env();
         let mut rest = Vec::new();
         for arg in args {
             let own = arg.to_str().and_then(|a| a.strip_prefix("--asyncify-sjlj=")).and_then(Sjlj::named);
+            let unwind = arg.to_str().and_then(|a| a.strip_prefix("--asyncify-unwind=")).and_then(Unwind::named);
+            if let Some(u) = unwind {
+                settings.unwind = u;
+                continue;
+            }
             match (own, arg.to_str()) {
                 (Some(sjlj), _) => settings.sjlj = sjlj,
                 (None, Some("--print-config")) => settings.print_config = true,
@@ -137,8 +178,10 @@ impl Settings {
             Err(_) => Vec::new(),
         };
         let layout = Layout::of_current_exe();
+        let unwind = std::env::var("ASYNCIFY_CC_UNWIND").ok().as_deref().and_then(Unwind::named).unwrap_or(Unwind::Auto);
         Settings {
             sjlj,
+            unwind,
             verbose: env_flag("ASYNCIFY_CC_VERBOSE"),
             keep_temps: env_flag("ASYNCIFY_CC_KEEP_TEMPS"),
             include: path_setting("ASYNCIFY_RT_INCLUDE", layout.include()),
@@ -187,12 +230,15 @@ mod tests {
         let (s, rest) = Settings::from_env_and_args(os(&["--", "--asyncify-sjlj=capture"]));
         assert_eq!(s.sjlj, Sjlj::Capture);
         assert_eq!(rest, os(&["--"]));
+        let (s, rest) = Settings::from_env_and_args(os(&["--asyncify-unwind=asyncify", "a.c", "--asyncify-unwind=early-return"]));
+        assert_eq!(s.unwind, Unwind::EarlyReturn);
+        assert_eq!(rest, os(&["a.c"]));
     }
 
     #[test]
     fn other_values_go_to_clang() {
-        let (s, rest) = Settings::from_env_and_args(os(&["--asyncify-sjlj=fast", "a.c"]));
-        assert_eq!(rest, os(&["--asyncify-sjlj=fast", "a.c"]));
+        let (s, rest) = Settings::from_env_and_args(os(&["--asyncify-sjlj=fast", "a.c", "--asyncify-unwind=some"]));
+        assert_eq!(rest, os(&["--asyncify-sjlj=fast", "a.c", "--asyncify-unwind=some"]));
         assert!(!s.print_config);
         let (s, rest) = Settings::from_env_and_args(os(&["--print-config"]));
         assert!(s.print_config && rest.is_empty());

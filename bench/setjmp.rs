@@ -16,9 +16,12 @@
 //!    0.2 s, then the program runs 5 times (the four builds interleaved) and the median is
 //!    reported.
 //! 2. Lua 5.4 (the sources of the `lua-src` dev-dependency, driver `examples/lua/lua_run.c`),
-//!    built five ways from the same sources and flags (`-O2 -DLUA_USE_POSIX`):
+//!    built six ways from the same sources and flags (`-O2 -DLUA_USE_POSIX`):
 //!    * capture and lowered: objects compiled by `asyncify-cc -c --asyncify-sjlj=<strategy>`,
-//!      linked by `asyncify-cc -O2 --asyncify-sjlj=<strategy>`;
+//!      linked by `asyncify-cc -O2 --asyncify-sjlj=<strategy>` (lowered Lua unwinds by early
+//!      return);
+//!    * lowered, full Asyncify: the lowered objects linked with `--asyncify-unwind=asyncify` as
+//!      well (the build before issue 12's diet);
 //!    * baseline: the capture objects, linked by `clang-22 --no-wasm-opt` with
 //!      `bench/lua/baseline_shim.c` (setjmp returns 0, longjmp aborts) and no runtime, then
 //!      `wasm-opt -O2`: Lua for WASI without Asyncify;
@@ -75,6 +78,9 @@ const STACK_SIZE_FLAG: &str = "-Wl,-z,stack-size=8388608";
 const EH_FLAGS: &[&str] = &["-mllvm", "-wasm-enable-sjlj", "-mllvm", "-wasm-use-legacy-eh=false"];
 /// The same in the legacy EH form, which Debian's wasm-opt 108 can read (for the size only).
 const EH_LEGACY_FLAGS: &[&str] = &["-mllvm", "-wasm-enable-sjlj", "-mllvm", "-wasm-use-legacy-eh=true"];
+/// asyncify-cc's option for the build before issue 12's diet: full Asyncify, whatever the
+/// program uses.
+const FULL_ASYNCIFY: &str = "--asyncify-unwind=asyncify";
 /// What the baseline's longjmp prints before aborting.
 const BASELINE_NO_LONGJMP: &str = "baseline cannot longjmp";
 /// Markers around this bench's section of bench/RESULTS.md.
@@ -96,7 +102,7 @@ fn run_all() -> Result<()> {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("setjmp-bench");
     std::fs::create_dir_all(out.join("runs")).map_err(|e| format!("{}: {e}", out.display()))?;
 
-    eprintln!("setjmp bench: building (C microbenchmark x4, Lua x5 + EH legacy for size)...");
+    eprintln!("setjmp bench: building (C microbenchmark x5, Lua x6 + EH legacy for size)...");
     let b = build_everything(&out)?;
     eprintln!("setjmp bench: builds done in {:.0?}", started.elapsed());
 
@@ -139,8 +145,13 @@ struct Builds {
     /// The EH build of setjmp_bench, legacy form after `wasm-opt -O2` (size only).
     micro_eh_opt: PathBuf,
     micro_native: PathBuf,
+    /// setjmp_bench, lowered, with full Asyncify (`--asyncify-unwind=asyncify`; size only).
+    micro_lowered_full: PathBuf,
     lua_capture: PathBuf,
     lua_lowered: PathBuf,
+    /// Lua, lowered, with full Asyncify (`--asyncify-unwind=asyncify`): the build before the
+    /// diet of issue 12.
+    lua_lowered_full: PathBuf,
     lua_baseline: PathBuf,
     /// The EH build of Lua (exnref form, as run).
     lua_eh: PathBuf,
@@ -215,8 +226,10 @@ fn build_everything(out: &Path) -> Result<Builds> {
         micro_eh: out.join("setjmp_bench-eh.wasm"),
         micro_eh_opt: out.join("setjmp_bench-eh-legacy-opt.wasm"),
         micro_native: out.join("setjmp_bench"),
+        micro_lowered_full: out.join("setjmp_bench-lowered-asyncify.wasm"),
         lua_capture: out.join("lua-capture.wasm"),
         lua_lowered: out.join("lua-lowered.wasm"),
+        lua_lowered_full: out.join("lua-lowered-asyncify.wasm"),
         lua_baseline: out.join("lua-baseline.wasm"),
         lua_eh: out.join("lua-eh.wasm"),
         lua_eh_opt: out.join("lua-eh-legacy-opt.wasm"),
@@ -260,6 +273,11 @@ fn build_everything(out: &Path) -> Result<Builds> {
         let mut c = Command::new(asyncify_cc());
         c.args(["-O2", "-Wall"]).arg(s.flag()).arg(&micro_src).arg("-o").arg(b.micro(Platform::Wasm(s)));
         steps.push((c, format!("asyncify-cc {} (setjmp_bench)", s.flag())));
+        if s == Sjlj::Lowered {
+            let mut c = Command::new(asyncify_cc());
+            c.args(["-O2", "-Wall", FULL_ASYNCIFY]).arg(s.flag()).arg(&micro_src).arg("-o").arg(&b.micro_lowered_full);
+            steps.push((c, format!("asyncify-cc {FULL_ASYNCIFY} {} (setjmp_bench)", s.flag())));
+        }
         for (src, obj) in lua_c.iter().zip(objects(s)) {
             let mut c = Command::new(asyncify_cc());
             c.arg("-O2").arg(s.flag()).args(LUA_DEFINES).args(LUA_WASI_DEFINES).arg(&include);
@@ -287,6 +305,9 @@ fn build_everything(out: &Path) -> Result<Builds> {
         c.arg("-O2").arg(s.flag()).args(objects(s)).arg("-o").arg(wasm);
         steps.push((c, format!("asyncify-cc {} (Lua link)", s.flag())));
     }
+    let mut c = Command::new(asyncify_cc());
+    c.args(["-O2", FULL_ASYNCIFY]).arg(Sjlj::Lowered.flag()).args(objects(Sjlj::Lowered)).arg("-o").arg(&b.lua_lowered_full);
+    steps.push((c, format!("asyncify-cc {FULL_ASYNCIFY} (Lua link)")));
     let pre = out.join("lua-baseline.pre.wasm");
     let mut c = Command::new("clang-22");
     c.arg("--target=wasm32-wasip1")
@@ -445,6 +466,7 @@ fn run_abandon(b: &Builds, out: &Path) -> Result<Vec<MicroResult>> {
 enum LuaBuild {
     Capture,
     Lowered,
+    LoweredFull,
     Baseline,
     Eh,
     Native,
@@ -455,6 +477,7 @@ impl LuaBuild {
         match self {
             LuaBuild::Capture => "capture",
             LuaBuild::Lowered => "lowered",
+            LuaBuild::LoweredFull => "lowered-asyncify",
             LuaBuild::Baseline => "baseline",
             LuaBuild::Eh => "eh",
             LuaBuild::Native => "native",
@@ -494,6 +517,7 @@ struct LuaResult {
     script: String,
     capture: LuaCell,
     lowered: LuaCell,
+    lowered_full: LuaCell,
     baseline: LuaCell,
     eh: LuaCell,
     native: LuaCell,
@@ -505,6 +529,7 @@ fn lua_command(b: &Builds, which: LuaBuild, dir: &Path, script: &str) -> Command
     let wasm = match which {
         LuaBuild::Capture => Some(&b.lua_capture),
         LuaBuild::Lowered => Some(&b.lua_lowered),
+        LuaBuild::LoweredFull => Some(&b.lua_lowered_full),
         LuaBuild::Baseline => Some(&b.lua_baseline),
         LuaBuild::Eh => Some(&b.lua_eh),
         LuaBuild::Native => None,
@@ -565,11 +590,12 @@ fn run_lua(b: &Builds, out: &Path) -> Result<Vec<LuaResult>> {
         eprintln!("setjmp bench: Lua {script}");
         let capture = lua_cell(b, out, LuaBuild::Capture, &dir, &script)?;
         let lowered = lua_cell(b, out, LuaBuild::Lowered, &dir, &script)?;
+        let lowered_full = lua_cell(b, out, LuaBuild::LoweredFull, &dir, &script)?;
         let baseline = lua_cell(b, out, LuaBuild::Baseline, &dir, &script)?;
         let eh = lua_cell(b, out, LuaBuild::Eh, &dir, &script)?;
         let native = lua_cell(b, out, LuaBuild::Native, &dir, &script)?;
         let mut notes = Vec::new();
-        for (name, cell) in [("capture", &capture), ("lowered", &lowered), ("EH", &eh)] {
+        for (name, cell) in [("capture", &capture), ("lowered", &lowered), ("lowered, full Asyncify", &lowered_full), ("EH", &eh)] {
             if cell.status() != native.status() {
                 notes.push(format!(
                     "exit status differs: {name} {:?}, native {:?}",
@@ -592,6 +618,7 @@ fn run_lua(b: &Builds, out: &Path) -> Result<Vec<LuaResult>> {
             script: rel.display().to_string(),
             capture,
             lowered,
+            lowered_full,
             baseline,
             eh,
             native,
@@ -622,6 +649,42 @@ const GOAL_EH_TIME: f64 = 1.15;
 const GOAL_EH_SIZE: f64 = 1.2;
 const GOAL_EH_THROW: f64 = 20.0;
 
+/// The size of the module at `p` without its DWARF (`.debug_*` custom sections, with their
+/// section headers); 0 if it cannot be read.
+fn size_without_dwarf(p: &Path) -> u64 {
+    let Ok(b) = std::fs::read(p) else { return 0 };
+    let leb = |i: &mut usize| -> usize {
+        let (mut v, mut shift) = (0usize, 0);
+        while *i < b.len() {
+            let c = b[*i];
+            *i += 1;
+            v |= usize::from(c & 0x7f) << shift;
+            shift += 7;
+            if c < 0x80 {
+                break;
+            }
+        }
+        v
+    };
+    let (mut i, mut dwarf) = (8usize, 0usize);
+    while i < b.len() {
+        let start = i;
+        let id = b[i];
+        i += 1;
+        let n = leb(&mut i);
+        let body = i;
+        if id == 0 {
+            let mut j = body;
+            let len = leb(&mut j);
+            if b.get(j..j + len).is_some_and(|name| name.starts_with(b".debug")) {
+                dwarf += body + n - start;
+            }
+        }
+        i = body + n;
+    }
+    (b.len() - dwarf) as u64
+}
+
 fn find<'a>(v: &'a [MicroResult], mode: &str, depth: u32) -> Option<&'a MicroResult> {
     v.iter().find(|r| r.mode == mode && r.depth == depth)
 }
@@ -649,16 +712,21 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
          Asyncify, run by the same `asyncify-run` (wasmtime) as the other wasm columns. The EH build \
          that runs has had no post-link `wasm-opt` (Debian's wasm-opt 108 cannot read `try_table`); \
          its size below is the legacy-EH form of the same objects after `wasm-opt \
-         --enable-exception-handling -O2`. lowered = `asyncify-cc -O2` (the default strategy). \
-         Figures from the tables below.\n"
+         --enable-exception-handling -O2`. lowered = `asyncify-cc -O2` (the default strategy, \
+         which for Lua and setjmp_bench unwinds by early return); before = the same with \
+         `--asyncify-unwind=asyncify` (full Asyncify, the build before issue 12's diet). Figures \
+         from the tables below.\n"
     );
-    let _ = writeln!(s, "| measure | lowered | EH | ratio | goal | met |");
-    let _ = writeln!(s, "|---|---:|---:|---:|---|---|");
+    let _ = writeln!(s, "| measure | lowered | before | EH | ratio (before) | goal | met |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---|---|");
+    let before = |script: &str| lua_ms(script, |r| &r.lowered_full).map_or("–".to_owned(), |f| format!("{f:.1}"));
     for (script, what) in [(LUA_NEVER_THROWS, "never throws, no pcall"), (LUA_PCALLS, "never throws, 100k pcalls")] {
         if let (Some(l), Some(e)) = (lua_ms(script, |r| &r.lowered), lua_ms(script, |r| &r.eh)) {
+            let f = lua_ms(script, |r| &r.lowered_full).map_or("–".to_owned(), |f| fmt_ratio(f / e));
             let _ = writeln!(
                 s,
-                "| Lua `{script}` ({what}), ms | {l:.1} | {e:.1} | lowered / EH {} | ≤ {GOAL_EH_TIME}x | {} |",
+                "| Lua `{script}` ({what}), ms | {l:.1} | {} | {e:.1} | lowered / EH {} ({f}) | ≤ {GOAL_EH_TIME}x | {} |",
+                before(script),
                 fmt_ratio(l / e),
                 yes_no(l / e <= GOAL_EH_TIME)
             );
@@ -666,21 +734,24 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
     }
     for (script, what) in [(LUA_THROWS, "3,000 errors, Lua frames only"), (LUA_THROWS_C, "3,000 errors across C frames")] {
         if let (Some(l), Some(e)) = (lua_ms(script, |r| &r.lowered), lua_ms(script, |r| &r.eh)) {
+            let f = lua_ms(script, |r| &r.lowered_full).map_or("–".to_owned(), |f| fmt_ratio(e / f));
             let _ = writeln!(
                 s,
-                "| Lua `{script}` ({what}), ms | {l:.1} | {e:.1} | EH / lowered {} | ≥ {GOAL_EH_THROW:.0}x | {} |",
+                "| Lua `{script}` ({what}), ms | {l:.1} | {} | {e:.1} | EH / lowered {} ({f}) | ≥ {GOAL_EH_THROW:.0}x | {} |",
+                before(script),
                 fmt_ratio(e / l),
                 yes_no(e / l >= GOAL_EH_THROW)
             );
         }
     }
-    let (ls, es) = (size(&b.lua_lowered), size(&b.lua_eh_opt));
+    let (ls, fs, es) = (size_without_dwarf(&b.lua_lowered), size_without_dwarf(&b.lua_lowered_full), size_without_dwarf(&b.lua_eh_opt));
     if es > 0 {
         let r = ls as f64 / es as f64;
         let _ = writeln!(
             s,
-            "| Lua `.wasm` bytes (EH: legacy form, `wasm-opt -O2`) | {ls} | {es} | lowered / EH {} | ≤ {GOAL_EH_SIZE}x | {} |",
+            "| Lua `.wasm` bytes without DWARF (EH: legacy form, `wasm-opt -O2`) | {ls} | {fs} | {es} | lowered / EH {} ({}) | ≤ {GOAL_EH_SIZE}x | {} |",
             fmt_ratio(r),
+            fmt_ratio(fs as f64 / es as f64),
             yes_no(r <= GOAL_EH_SIZE)
         );
     }
@@ -690,7 +761,7 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
             let (l, e) = (r.median(LOWERED), r.median(EH));
             let _ = writeln!(
                 s,
-                "| `setjmp_bench {mode} {depth}` ({what}), ns/op | {} | {} | EH / lowered {} | – | – |",
+                "| `setjmp_bench {mode} {depth}` ({what}), ns/op | {} | – | {} | EH / lowered {} | – | – |",
                 fmt_ns(l),
                 fmt_ns(e),
                 fmt_ratio(e / l)
@@ -830,7 +901,9 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
     let _ = writeln!(
         s,
         "Median of {RUNS} runs (after one warm-up run), ms. capture / lowered = Lua for WASI compiled \
-         and linked by `asyncify-cc -O2 --asyncify-sjlj=capture|lowered`; baseline = the capture \
+         and linked by `asyncify-cc -O2 --asyncify-sjlj=capture|lowered`; lowered, full Asyncify = \
+         the lowered objects linked with `--asyncify-unwind=asyncify` too (the build before issue \
+         12's diet; lowered itself unwinds by early return); baseline = the capture \
          objects without Asyncify and without the runtime (setjmp returns 0, longjmp aborts), \
          `wasm-opt -O2`; EH = Wasm-EH setjmp, no Asyncify (see above); all under `asyncify-run`. \
          native = `gcc -O2` for reference. Scripts that raise a Lua error cannot run in the \
@@ -841,9 +914,9 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
     );
     let _ = writeln!(
         s,
-        "| script | capture ms | lowered ms | EH ms | baseline ms | capture / lowered | lowered / EH | lowered / baseline | native ms |"
+        "| script | capture ms | lowered ms | lowered, full Asyncify ms | EH ms | baseline ms | capture / lowered | full / lowered | lowered / EH | lowered / baseline | native ms |"
     );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let cell = |c: &LuaCell| match c {
         LuaCell::Time(ms, _, _) => format!("{ms:.1}"),
         LuaCell::NeedsLongjmp => "n/a (needs longjmp)".to_owned(),
@@ -856,13 +929,15 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
     for r in lua {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.script,
             cell(&r.capture),
             cell(&r.lowered),
+            cell(&r.lowered_full),
             cell(&r.eh),
             cell(&r.baseline),
             ratio(r.capture.ms(), r.lowered.ms()),
+            ratio(r.lowered_full.ms(), r.lowered.ms()),
             ratio(r.lowered.ms(), r.eh.ms()),
             ratio(r.lowered.ms(), r.baseline.ms()),
             cell(&r.native)
@@ -878,19 +953,28 @@ fn render_tables(by_depth: &[MicroResult], abandon: &[MicroResult], lua: &[LuaRe
     let base = size(&b.lua_baseline);
     let eh_base = size(&b.lua_eh_opt);
     let _ = writeln!(s, "\n### .wasm sizes\n");
-    let _ = writeln!(s, "| build | Lua bytes | vs baseline | vs EH (optimised) | setjmp_bench bytes |");
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+    let _ = writeln!(
+        s,
+        "Without DWARF = the file minus its `.debug_*` sections (Debian's wasi-libc and Rust's \
+         standard library bring DWARF that wasm-opt keeps without `-g`; asyncify-cc's rewrite of a \
+         lowered program drops it when the link has no `-g`), the figure to compare.\n"
+    );
+    let _ = writeln!(s, "| build | Lua bytes | Lua bytes without DWARF | vs EH without DWARF | vs baseline | vs EH (optimised) | setjmp_bench bytes |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    let eh_nd = size_without_dwarf(&b.lua_eh_opt);
     let vs = |n: u64, d: u64| if d > 0 { fmt_ratio(n as f64 / d as f64) } else { "–".to_owned() };
     for (name, p, m) in [
         ("capture (`asyncify-cc -O2 --asyncify-sjlj=capture`)", &b.lua_capture, Some(&b.micro_capture)),
-        ("lowered (`asyncify-cc -O2 --asyncify-sjlj=lowered`)", &b.lua_lowered, Some(&b.micro_lowered)),
+        ("lowered (`asyncify-cc -O2 --asyncify-sjlj=lowered`: early return)", &b.lua_lowered, Some(&b.micro_lowered)),
+        ("lowered, full Asyncify (`... --asyncify-unwind=asyncify`: before)", &b.lua_lowered_full, Some(&b.micro_lowered_full)),
         ("baseline (no Asyncify, `wasm-opt -O2`)", &b.lua_baseline, None),
         ("EH, legacy form after `wasm-opt --enable-exception-handling -O2`", &b.lua_eh_opt, Some(&b.micro_eh_opt)),
         ("EH, exnref form as run (no post-link `wasm-opt`)", &b.lua_eh, Some(&b.micro_eh)),
     ] {
         let n = size(p);
         let micro = m.map_or("–".to_owned(), |m| size(m).to_string());
-        let _ = writeln!(s, "| {name} | {n} | {} | {} | {micro} |", vs(n, base), vs(n, eh_base));
+        let nd = size_without_dwarf(p);
+        let _ = writeln!(s, "| {name} | {n} | {nd} | {} | {} | {} | {micro} |", vs(nd, eh_nd), vs(n, base), vs(n, eh_base));
     }
     s
 }

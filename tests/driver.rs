@@ -25,6 +25,7 @@ const TOOL_VARS: &[&str] = &[
     "ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS",
     "ASYNCIFY_CC_CLANG",
     "ASYNCIFY_CC_WASM_OPT",
+    "ASYNCIFY_CC_UNWIND",
 ];
 
 /// A fresh scratch directory for one test, removed when the test passes.
@@ -327,7 +328,7 @@ fn link_print_config_names_paths_versions_and_strategy() {
     let keys: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         keys,
-        ["include", "lib", "sysroot", "clang", "clang-version", "wasm-opt", "wasm-opt-version", "setjmp", "layout"],
+        ["include", "lib", "sysroot", "clang", "clang-version", "wasm-opt", "wasm-opt-version", "setjmp", "unwind", "layout"],
         "{}",
         text(&o.stdout)
     );
@@ -345,12 +346,17 @@ fn link_print_config_names_paths_versions_and_strategy() {
         _ => "lowered",
     };
     assert_eq!(get("setjmp"), expected);
+    assert_eq!(get("unwind"), "auto");
     assert_eq!(get("layout"), "build-tree");
     assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
 
     // The environment is what the lines show.
     let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_SJLJ", "capture").output().unwrap();
     assert!(config_lines(&o).contains(&("setjmp".into(), "capture".into())));
+    let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_UNWIND", "asyncify").output().unwrap();
+    assert!(config_lines(&o).contains(&("unwind".into(), "asyncify".into())));
+    let o = cc_cmd(&s.0, &["--print-config", "--asyncify-unwind=early-return"]).output().unwrap();
+    assert!(config_lines(&o).contains(&("unwind".into(), "early-return".into())));
     // A missing tool: shown as such, one stderr line, the missing-tool status.
     let o = cc_cmd(&s.0, &["--print-config"]).env("ASYNCIFY_CC_WASM_OPT", "/nonexistent/wasm-opt").output().unwrap();
     assert_eq!(o.status.code(), Some(127));
@@ -449,25 +455,78 @@ fn link_wasm_opt_command_line() {
         let o = cc_cmd(&s.0, args).env("ASYNCIFY_CC_VERBOSE", "1").output().unwrap();
         let o = ok(o, "verbose link");
         let err = text(&o.stderr);
-        let lines: Vec<&str> = err.lines().filter(|l| l.contains("--asyncify")).collect();
+        let lines: Vec<&str> =
+            err.lines().filter(|l| l.contains("pre-asyncify.wasm") && !l.contains("--no-wasm-opt")).collect();
         assert_eq!(lines.len(), 1, "one wasm-opt command expected:\n{err}");
         let clang_line = err.lines().find(|l| l.contains("--no-wasm-opt")).expect("clang command shown");
         assert!(clang_line.contains("-Wl,--wrap=__main_void"), "{clang_line}");
         lines[0].to_string()
     };
-    let l = wasm_opt_line(&["-O2", "-g", "hello.c", "-o", "a.wasm"]);
+    let full = "--asyncify-unwind=asyncify";
+    let l = wasm_opt_line(&[full, "-O2", "-g", "hello.c", "-o", "a.wasm"]);
     assert!(
         l.ends_with(" a.wasm.pre-asyncify.wasm --asyncify --pass-arg=asyncify-ignore-imports -O2 -g -o a.wasm"),
         "{l}"
     );
-    let l = wasm_opt_line(&["-Og", "hello.c", "-o", "b.wasm"]);
+    let l = wasm_opt_line(&[full, "-Og", "hello.c", "-o", "b.wasm"]);
     assert!(l.ends_with("--asyncify --pass-arg=asyncify-ignore-imports -O1 -o b.wasm"), "{l}");
-    let l = wasm_opt_line(&["-O3", "-O0", "hello.c", "-o", "c.wasm"]);
+    let l = wasm_opt_line(&[full, "-O3", "-O0", "hello.c", "-o", "c.wasm"]);
     assert!(l.ends_with("--asyncify --pass-arg=asyncify-ignore-imports -o c.wasm"), "{l}");
+    // A program that never unwinds needs no Asyncify pass (see link_unwind_mode_follows_the_program).
+    let l = wasm_opt_line(&["-O2", "hello.c", "-o", "e.wasm"]);
+    assert!(l.ends_with(" e.wasm.pre-asyncify.wasm -O2 -o e.wasm"), "{l}");
+    // With -g, full Asyncify: Binaryen keeps the DWARF.
+    let l = wasm_opt_line(&["-O2", "-g", "hello.c", "-o", "f.wasm"]);
+    assert!(l.ends_with("--asyncify --pass-arg=asyncify-ignore-imports -O2 -g -o f.wasm"), "{l}");
     // The temporary module is kept on request.
     let o = cc_cmd(&s.0, &["hello.c", "-o", "d.wasm"]).env("ASYNCIFY_CC_KEEP_TEMPS", "1").output().unwrap();
     ok(o, "link keeping temps");
     assert!(is_wasm(&s.path("d.wasm.pre-asyncify.wasm")));
+}
+
+/// Whether the module at `p` went through Binaryen's Asyncify pass (which exports
+/// `asyncify_get_state`).
+fn has_asyncify(p: &Path) -> bool {
+    let bytes = std::fs::read(p).expect("read module");
+    let found = wasmparser::Parser::new(0).parse_all(&bytes).any(|payload| match payload {
+        Ok(wasmparser::Payload::ExportSection(r)) => r.into_iter().any(|e| e.is_ok_and(|e| e.name == "asyncify_get_state")),
+        _ => false,
+    });
+    found
+}
+
+#[test]
+fn link_unwind_mode_follows_the_program() {
+    require_runtime();
+    let s = Scratch::new("unwind-mode");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let setjmp = repo.join("tests/c/setjmp/try_catch.c");
+    let context = repo.join("tests/c/ucontext/ping_pong.c");
+    let build = |src: &Path, extra: &[&str], out: &str| -> Output {
+        let mut args: Vec<&str> = vec!["-O2", "-w", src.to_str().unwrap(), "-o", out];
+        args.extend_from_slice(extra);
+        cc_cmd(&s.0, &args).env_remove("ASYNCIFY_CC_SJLJ").output().unwrap()
+    };
+    // Lowered setjmp only: early returns (no Asyncify pass), and the program runs as natively.
+    ok(build(&setjmp, &[], "lowered.wasm"), "lowered setjmp link");
+    assert!(!has_asyncify(&s.path("lowered.wasm")));
+    // Capture setjmp or contexts can rewind: full Asyncify.
+    ok(build(&setjmp, &["--asyncify-sjlj=capture"], "capture.wasm"), "capture setjmp link");
+    assert!(has_asyncify(&s.path("capture.wasm")));
+    ok(build(&context, &[], "context.wasm"), "ucontext link");
+    assert!(has_asyncify(&s.path("context.wasm")));
+    // The override, both ways; the two lowered builds behave the same.
+    ok(build(&setjmp, &["--asyncify-unwind=asyncify"], "full.wasm"), "forced full Asyncify");
+    assert!(has_asyncify(&s.path("full.wasm")));
+    let (a, b) = (run(&s.0, "lowered.wasm", &[]), run(&s.0, "full.wasm", &[]));
+    assert_eq!((a.status.code(), &a.stdout), (b.status.code(), &b.stdout));
+    assert!(!a.stdout.is_empty());
+    // Early returns forced on a program that can rewind: refused, one line, no output left.
+    let o = build(&context, &["--asyncify-unwind=early-return"], "refused.wasm");
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.lines().count() == 1 && err.contains("early-return is not possible"), "{err}");
+    assert!(!s.path("refused.wasm").exists());
 }
 
 #[test]

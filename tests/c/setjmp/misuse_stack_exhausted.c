@@ -2,7 +2,8 @@
  * misuse_stack_exhausted.c - setjmp with too little stack left to save the calling frames.
  *                            (Not differential; wasm only: uses <asyncify_rt.h>.)
  *
- * Linked with -Wl,-z,stack-size=65536. The program recurses, each frame taking a little shadow
+ * Linked with -Wl,-z,stack-size=65536 --asyncify-unwind=asyncify (unwinding by early return, the
+ * default for a lowered program, saves no frames, so the jump then simply succeeds). The program recurses, each frame taking a little shadow
  * stack, until less than 1 KiB of the stack remains (measured with asyncify_rt_stack_bounds),
  * then calls setjmp, which (capture mode) must save hundreds of frames below the stack pointer.
  * With LLVM's setjmp lowering, setjmp saves nothing; the program then recurses to the very edge
