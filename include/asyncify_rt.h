@@ -115,10 +115,11 @@ int asyncify_rt_context_destroyed(ucontext_t *ucp);
 
 /*
  * asyncify_rt_context_frames - where the runtime keeps the spilled frames (the wasm locals) of the
- * saved context ucp, in O(1): for a VM that marks each suspended coroutine with its own object
+ * saved context ucp, in O(1) in the common case: for a VM that marks each suspended coroutine with its own object
  * rather than walking every suspended context (asyncify_rt_for_each_suspended_context).
- * When ucp holds a chain saved by swapcontext that can still be resumed (nothing has run on its
- * stack since), or one saved by getcontext whose saved frames' record is intact, stores the range
+ * When ucp holds a chain saved by swapcontext that can still be resumed (O(1) while nothing has
+ * run on its stack since, else one pass over the frames), or one saved by getcontext whose saved
+ * frames' record is intact, stores the range
  * [*begin, *end) of those frames (inside its stack, below the stack pointer it resumes with); for
  * any other context (made and not started, running, resumed, finished, destroyed, never
  * initialised) stores NULL in both. The range is valid until anything runs on that context's

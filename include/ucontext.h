@@ -99,8 +99,8 @@ int __asyncify_rt_getcontext(ucontext_t *ucp, void *frame) __attribute__((return
  * made by makecontext and not yet finished. Does not return on success. Errors: -1 with errno
  * EINVAL for a NULL ucp or a context made with an invalid stack. A context never initialised, one
  * whose function has returned, one saved by getcontext whose saved frames were overwritten, and one
- * saved by swapcontext that was already resumed or whose stack has run since (through another
- * context saved on that stack) end the program with ASYNCIFY_RT_STATUS_BAD_CONTEXT (120) and a
+ * saved by swapcontext that was already resumed or whose saved frames were overwritten since
+ * (by another context saved on that stack) end the program with ASYNCIFY_RT_STATUS_BAD_CONTEXT (120) and a
  * message on stderr.
  */
 int setcontext(const ucontext_t *ucp);

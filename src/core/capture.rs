@@ -35,15 +35,18 @@
 //! written nothing there, or only the very bytes the capture had; the README names this residual
 //! risk.
 //!
-//! **Suspended chains.** A chain saved by a context switch is resumed at most once, and only
-//! while its stack has not run since: anything that runs on that stack (which is what could
-//! overwrite the saved frames) goes through the root, which clears the stack header's record of
-//! its suspended chain. So such a chain ([`place_suspended`]) carries no checksum: it is intact
-//! while the header still names it ([`suspended_intact`]), an O(1) test, where a checksum would
-//! cost a pass over the frames at every switch.
+//! **Suspended chains.** A chain saved by a context switch ([`place_suspended`]) is resumed at
+//! most once, nearly always before anything else has run on its stack. Anything that runs on a
+//! stack (which is what could overwrite the saved frames) is started by the root, which clears the
+//! stack header's record of its suspended chain. So a suspended chain gets no checksum when it is
+//! saved: while the header still names it, it is intact ([`suspended_intact`], O(1)), where a
+//! checksum would cost two passes over the frames at every switch. Only when the root is about to
+//! run something else on that stack (say a context saved there by getcontext) does it *seal* the
+//! chain ([`seal_suspended`]): the checksum goes into the chain's record, and a later resume is
+//! accepted if the frames still match it (a program may legitimately resume it when what ran did
+//! not touch them; glibc's tst-setcontext7 does).
 
-use super::globals;
-use super::root;
+use super::globals::{self, Global};
 use super::stack::Header;
 
 /// `magic` of a [`Record`] ("SJR1").
@@ -59,8 +62,19 @@ struct Record {
     owner: u32,
     /// Identity shared with the owner's copy ([`Chain::id`]).
     id: u32,
-    /// Size in bytes of the saved frames below the record.
-    size: u32,
+    /// [`sealed`] checksum of the saved frames below the record; 0 for a suspended chain not
+    /// sealed yet ([`seal_suspended`]).
+    sum: u32,
+}
+
+/// Counter for capture identities.
+static NEXT_ID: Global<u32> = Global::new(1);
+
+/// A fresh capture identity.
+fn next_id() -> u32 {
+    let id = NEXT_ID.read();
+    NEXT_ID.write(id.wrapping_add(1));
+    id
 }
 
 /// Size of a [`Record`].
@@ -106,18 +120,31 @@ unsafe fn checksum(base: usize, size: usize) -> u32 {
     hash
 }
 
+/// A checksum as a record stores it: never 0 (0 means "not sealed").
+fn sealed(sum: u32) -> u32 {
+    sum.max(1)
+}
+
+/// The record of `c` if `c`'s bounds lie on stack `h` and the record still names `owner` and `c`.
+///
+/// # Safety
+/// `h` must be a live header.
+unsafe fn record_of(c: &Chain, owner: usize, h: *const Header) -> Option<Record> {
+    let (base, at) = (c.base as usize, c.top as usize);
+    if base < (*h).low || base > at || at % 4 != 0 || at + RECORD_SIZE > (*h).high {
+        return None;
+    }
+    let r = (at as *const Record).read();
+    (r.magic == MAGIC_RECORD && r.owner as usize == owner && r.id == c.id).then_some(r)
+}
+
 /// True when `c`'s bounds lie on stack `h` and its record still names `owner` and `c` (no
 /// checksum: O(1)).
 ///
 /// # Safety
 /// `h` must be a live header.
 pub unsafe fn record_intact(c: &Chain, owner: usize, h: *const Header) -> bool {
-    let (base, at) = (c.base as usize, c.top as usize);
-    if base < (*h).low || base > at || at % 4 != 0 || at + RECORD_SIZE > (*h).high {
-        return false;
-    }
-    let r = (at as *const Record).read();
-    r.magic == MAGIC_RECORD && r.owner as usize == owner && r.id == c.id && r.size as usize == c.size()
+    record_of(c, owner, h).is_some()
 }
 
 /// True when `c`, owned by `owner`, still describes intact saved frames on stack `h`: its record
@@ -129,17 +156,32 @@ pub unsafe fn intact(c: &Chain, owner: usize, h: *const Header) -> bool {
     record_intact(c, owner, h) && checksum(c.base as usize, c.size()) == c.sum
 }
 
-/// True when `c`, owned by `owner` and placed by [`place_suspended`], is still the chain
-/// suspended on stack `h` (nothing has run on `h` since) and its record is intact.
+/// True when `c`, owned by `owner` and placed by [`place_suspended`], is intact: its record is,
+/// and either it is still the chain suspended on stack `h` (nothing has run on `h` since: O(1))
+/// or it was sealed and its frames still match the seal (one pass over them).
 ///
 /// # Safety
 /// `h` must be a live header.
 pub unsafe fn suspended_intact(c: &Chain, owner: usize, h: *const Header) -> bool {
-    c.id != 0
+    let Some(r) = record_of(c, owner, h) else { return false };
+    let current = c.id != 0
         && (*h).suspended_id == c.id
         && (*h).suspended_base == c.base as usize
-        && (*h).suspended_top == c.top as usize
-        && record_intact(c, owner, h)
+        && (*h).suspended_top == c.top as usize;
+    current || (r.sum != 0 && sealed(checksum(c.base as usize, c.size())) == r.sum)
+}
+
+/// Seals the chain suspended on `h` (see the module documentation): writes the checksum of its
+/// frames into its record. Called by the root before it runs anything other than that chain on
+/// `h`.
+///
+/// # Safety
+/// `h` must be a live header whose `suspended_*` fields name a chain placed by
+/// [`place_suspended`] whose memory nothing has written since.
+pub unsafe fn seal_suspended(h: *mut Header) {
+    let (base, top) = ((*h).suspended_base, (*h).suspended_top);
+    let r = top as *mut Record;
+    (*r).sum = sealed(checksum(base, top - base));
 }
 
 /// Whether the owner's previous capture `prev` on stack `h` may be replaced in place by a new
@@ -167,7 +209,9 @@ pub unsafe fn reusable(base: u32, top: u32, sum: u32, id: u32, owner: usize, sp_
 pub unsafe fn place(owner: usize, top: usize, h: *mut Header) -> Chain {
     let c = move_below(owner, top, h);
     Header::rewind_buffer(h, c.top as usize);
-    Chain { sum: checksum(c.base as usize, c.size()), ..c }
+    let sum = checksum(c.base as usize, c.size());
+    (*(c.top as *mut Record)).sum = sealed(sum);
+    Chain { sum, ..c }
 }
 
 /// Called by a feature's arrive function after an unwind that suspends the running chain of `h`
@@ -196,8 +240,8 @@ unsafe fn move_below(owner: usize, top: usize, h: *mut Header) -> Chain {
     let data_top = top - RECORD_SIZE;
     let base = data_top - size;
     core::ptr::copy((*h).low as *const u8, base as *mut u8, size);
-    let id = (root::next_id() ^ ((owner as u32) << 12)).max(1);
-    (data_top as *mut Record).write(Record { magic: MAGIC_RECORD, owner: owner as u32, id, size: size as u32 });
+    let id = (next_id() ^ ((owner as u32) << 12)).max(1);
+    (data_top as *mut Record).write(Record { magic: MAGIC_RECORD, owner: owner as u32, id, sum: 0 });
     Chain { base: base as u32, top: data_top as u32, sum: 0, id }
 }
 

@@ -82,7 +82,8 @@ pub enum Misuse {
     ContextBelowSp,
     /// As above, found because its saved frames were overwritten.
     ContextOverwritten,
-    /// Resuming a chain saved by swapcontext after something else has run on its stack.
+    /// Resuming a chain saved by swapcontext after something else has run on its stack and
+    /// overwritten its frames.
     ContextStackRan,
     /// A `uc_link` made with an invalid stack.
     LinkInvalid,
@@ -134,7 +135,7 @@ impl Misuse {
             ContextConsumed => "cannot be resumed: it was saved by swapcontext and has already been resumed (such a saved context resumes once)",
             ContextBelowSp => "cannot be resumed: the function that saved it has returned (its saved frames are below the stack pointer)",
             ContextOverwritten => "cannot be resumed: the function that saved it has returned (its saved frames were overwritten)",
-            ContextStackRan => "cannot be resumed: it was saved by swapcontext and its stack has run since (another context saved on that stack was resumed), so its saved frames may be overwritten",
+            ContextStackRan => "cannot be resumed: it was saved by swapcontext, its stack has run since (another context saved on that stack was resumed) and its saved frames were overwritten",
             LinkInvalid => "was made with an invalid stack",
             InternalNoRequest => "internal error: an unwind reached the root with no pending request",
             InternalBottomReturned => "internal error: a made context's trampoline returned to the root",

@@ -19,6 +19,7 @@
 //! instrumented, and instrumentation does not spread through it.
 
 use super::asyncify;
+use super::capture;
 use super::diag::{self, Misuse, Subject};
 use super::globals::{self, Global, Mode};
 use super::stack::{self, Header};
@@ -51,13 +52,11 @@ struct State {
     arrive: Option<Arrive>,
     /// The value the leaf re-entered by the next rewind returns.
     resume: i32,
-    /// Counter for capture identities.
-    next_id: u32,
     /// True while a scan callback runs (the leaves refuse to run then).
     in_callback: bool,
 }
 
-static STATE: Global<State> = Global::new(State { arrive: None, resume: 0, next_id: 1, in_callback: false });
+static STATE: Global<State> = Global::new(State { arrive: None, resume: 0, in_callback: false });
 
 /// Records the request of the unwind a leaf is about to start.
 #[inline(always)]
@@ -86,17 +85,6 @@ pub fn resume_value() -> i32 {
 pub fn set_resume_value(v: i32) {
     // SAFETY: as in `set_request`.
     unsafe { (*STATE.get()).resume = v }
-}
-
-/// A fresh capture identity (never 0 before wrapping).
-pub fn next_id() -> u32 {
-    // SAFETY: as in `set_request`.
-    unsafe {
-        let st = STATE.get();
-        let id = (*st).next_id;
-        (*st).next_id = id.wrapping_add(1);
-        id
-    }
 }
 
 /// Whether a scan callback is running.
@@ -155,6 +143,11 @@ pub unsafe extern "C" fn asyncify_rt_root(entry: unsafe extern "C" fn() -> i32) 
         let Some(arrive) = arrive else { diag::report(Misuse::InternalNoRequest, "", Subject::None) };
         let act = arrive(h);
         globals::set_header_addr(act.header as usize);
+        // Anything but the rewind of its own suspended chain runs over a stack's free space,
+        // where that chain lies: seal it first (so a later resume can still verify it).
+        if (*act.header).suspended_id != 0 && !(act.rewind && (*act.header).data.current == (*act.header).suspended_top) {
+            capture::seal_suspended(act.header);
+        }
         Header::clear_suspended(act.header);
         globals::set_sp(act.sp);
         if act.rewind {
