@@ -28,33 +28,9 @@ const TOOL_VARS: &[&str] = &[
     "ASYNCIFY_CC_UNWIND",
 ];
 
-/// A fresh scratch directory for one test, removed when the test passes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("asyncify-rt-driver-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, text).expect("write scratch file");
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 /// An `asyncify-cc` command run in `dir`, without the tool variables of the caller.
 fn cc_cmd(dir: &Path, args: &[&str]) -> Command {
@@ -136,7 +112,7 @@ const BAD: &str = "int main(void) { return undeclared_thing; }\n";
 
 #[test]
 fn compile_only_produces_a_wasm_object() {
-    let s = Scratch::new("compile-only");
+    let s = Scratch::new("asyncify-rt-driver", "compile-only");
     s.write("hello.c", HELLO);
     ok(cc(&s.0, &["-O2", "-c", "hello.c", "-o", "hello.o"]), "asyncify-cc -c");
     assert!(is_wasm(&s.path("hello.o")), "hello.o is not a wasm object");
@@ -151,7 +127,7 @@ fn compile_only_produces_a_wasm_object() {
 
 #[test]
 fn runtime_headers_are_found() {
-    let s = Scratch::new("headers");
+    let s = Scratch::new("asyncify-rt-driver", "headers");
     s.write("uses.c", "#include <setjmp.h>\n#include <asyncify_rt.h>\nint f(jmp_buf b) { return setjmp(b); }\n");
     ok(cc(&s.0, &["-c", "uses.c", "-o", "uses.o"]), "compile with <setjmp.h>");
     // A user -I directory wins over the runtime's headers.
@@ -163,7 +139,7 @@ fn runtime_headers_are_found() {
 
 #[test]
 fn informational_invocations_pass_through() {
-    let s = Scratch::new("info");
+    let s = Scratch::new("asyncify-rt-driver", "info");
     let o = ok(cc(&s.0, &["--version"]), "asyncify-cc --version");
     assert!(text(&o.stdout).contains("clang version"), "{}", text(&o.stdout));
     let o = ok(cc(&s.0, &["-print-target-triple"]), "asyncify-cc -print-target-triple");
@@ -175,7 +151,7 @@ fn informational_invocations_pass_through() {
 
 #[test]
 fn compile_error_status_propagates_and_leaves_no_object() {
-    let s = Scratch::new("compile-error");
+    let s = Scratch::new("asyncify-rt-driver", "compile-error");
     s.write("bad.c", BAD);
     s.write("bad.o", "stale object from an earlier build");
     let o = cc(&s.0, &["-c", "bad.c", "-o", "bad.o"]);
@@ -186,7 +162,7 @@ fn compile_error_status_propagates_and_leaves_no_object() {
 
 #[test]
 fn missing_clang_is_reported_with_package_names() {
-    let s = Scratch::new("no-clang");
+    let s = Scratch::new("asyncify-rt-driver", "no-clang");
     s.write("hello.c", HELLO);
     for args in [&["-c", "hello.c"][..], &["hello.c", "-o", "hello.wasm"][..], &["--version"][..]] {
         let o = cc_cmd(&s.0, args).env("ASYNCIFY_CC_CLANG", "/nonexistent/clang").output().unwrap();
@@ -200,7 +176,7 @@ fn missing_clang_is_reported_with_package_names() {
 
 #[test]
 fn missing_wasm_opt_is_reported_with_package_name() {
-    let s = Scratch::new("no-wasm-opt");
+    let s = Scratch::new("asyncify-rt-driver", "no-wasm-opt");
     s.write("hello.c", HELLO);
     // Files of an earlier build: a failed build must not leave them looking finished.
     s.write("hello.wasm", "stale program");
@@ -221,7 +197,7 @@ fn missing_wasm_opt_is_reported_with_package_name() {
 fn setjmp_library_is_refused_before_anything_runs() {
     // wasi-libc's libsetjmp.a defines __wasm_setjmp, __wasm_setjmp_test and __wasm_longjmp, as
     // the runtime does: a link naming it gets one clear line, never a duplicate-symbol error.
-    let s = Scratch::new("lsetjmp");
+    let s = Scratch::new("asyncify-rt-driver", "lsetjmp");
     s.write("hello.c", HELLO);
     for args in [
         &["hello.c", "-lsetjmp", "-o", "hello.wasm"][..],
@@ -255,7 +231,7 @@ fn fake_tool(s: &Scratch, name: &str, version_line: &str, real: &str) -> PathBuf
 
 #[test]
 fn too_old_tools_are_reported_with_package_names() {
-    let s = Scratch::new("old-tools");
+    let s = Scratch::new("asyncify-rt-driver", "old-tools");
     s.write("hello.c", HELLO);
     let clang = fake_tool(&s, "old-clang", "Ubuntu clang version 18.1.3 (1ubuntu1)", "clang-22");
     let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"]).env("ASYNCIFY_CC_CLANG", &clang).output().unwrap();
@@ -281,7 +257,7 @@ fn too_old_tools_are_reported_with_package_names() {
 
 #[test]
 fn missing_sysroot_is_reported_with_package_name() {
-    let s = Scratch::new("no-sysroot");
+    let s = Scratch::new("asyncify-rt-driver", "no-sysroot");
     s.write("hello.c", HELLO);
     std::fs::create_dir_all(s.path("empty")).unwrap();
     let empty = s.path("empty");
@@ -322,7 +298,7 @@ fn version_line(program: &str) -> String {
 #[test]
 fn link_print_config_names_paths_versions_and_strategy() {
     require_runtime();
-    let s = Scratch::new("print-config");
+    let s = Scratch::new("asyncify-rt-driver", "print-config");
     let o = ok(cc(&s.0, &["--print-config"]), "asyncify-cc --print-config");
     let lines = config_lines(&o);
     let keys: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
@@ -372,7 +348,7 @@ fn link_print_config_names_paths_versions_and_strategy() {
 
 #[test]
 fn relocatable_link_skips_asyncify() {
-    let s = Scratch::new("relocatable");
+    let s = Scratch::new("asyncify-rt-driver", "relocatable");
     s.write("a.c", "int a(void) { return 1; }\n");
     s.write("b.c", "int a(void); int b(void) { return a() + 1; }\n");
     ok(cc(&s.0, &["-c", "a.c", "b.c"]), "compile a.c b.c");
@@ -390,7 +366,7 @@ fn relocatable_link_skips_asyncify() {
 
 #[test]
 fn runner_reports_a_missing_module() {
-    let s = Scratch::new("run-missing");
+    let s = Scratch::new("asyncify-rt-driver", "run-missing");
     let o = run(&s.0, "does-not-exist.wasm", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).starts_with("asyncify-run: "), "{}", text(&o.stderr));
@@ -402,7 +378,7 @@ fn runner_reports_a_missing_module() {
 #[test]
 fn link_hello_world_exit_status() {
     require_runtime();
-    let s = Scratch::new("hello");
+    let s = Scratch::new("asyncify-rt-driver", "hello");
     s.write("hello.c", HELLO);
     ok(cc(&s.0, &["-O2", "hello.c", "-o", "hello.wasm"]), "link hello");
     assert!(is_wasm(&s.path("hello.wasm")));
@@ -421,7 +397,7 @@ fn link_hello_world_exit_status() {
 #[test]
 fn link_argv_and_exit_from_nested_function() {
     require_runtime();
-    let s = Scratch::new("argv");
+    let s = Scratch::new("asyncify-rt-driver", "argv");
     s.write("args.c", ARGS_EXIT);
     ok(cc(&s.0, &["-g", "args.c", "-o", "args.wasm"]), "link args.c");
     let o = run(&s.0, "args.wasm", &["one"]);
@@ -439,7 +415,7 @@ fn link_argv_and_exit_from_nested_function() {
 #[test]
 fn link_default_output_is_a_out() {
     require_runtime();
-    let s = Scratch::new("a-out");
+    let s = Scratch::new("asyncify-rt-driver", "a-out");
     s.write("hello.c", HELLO);
     ok(cc(&s.0, &["hello.c"]), "link without -o");
     assert!(is_wasm(&s.path("a.out")));
@@ -449,7 +425,7 @@ fn link_default_output_is_a_out() {
 #[test]
 fn link_wasm_opt_command_line() {
     require_runtime();
-    let s = Scratch::new("wasm-opt-cmd");
+    let s = Scratch::new("asyncify-rt-driver", "wasm-opt-cmd");
     s.write("hello.c", HELLO);
     let wasm_opt_line = |args: &[&str]| -> String {
         let o = cc_cmd(&s.0, args).env("ASYNCIFY_CC_VERBOSE", "1").output().unwrap();
@@ -498,7 +474,7 @@ fn has_asyncify(p: &Path) -> bool {
 #[test]
 fn link_unwind_mode_follows_the_program() {
     require_runtime();
-    let s = Scratch::new("unwind-mode");
+    let s = Scratch::new("asyncify-rt-driver", "unwind-mode");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let setjmp = repo.join("tests/c/setjmp/try_catch.c");
     let context = repo.join("tests/c/ucontext/ping_pong.c");
@@ -532,7 +508,7 @@ fn link_unwind_mode_follows_the_program() {
 #[test]
 fn link_stack_size_default_and_override() {
     require_runtime();
-    let s = Scratch::new("stack-size");
+    let s = Scratch::new("asyncify-rt-driver", "stack-size");
     s.write("hello.c", HELLO);
     ok(cc(&s.0, &["hello.c", "-o", "big.wasm"]), "default stack");
     ok(cc(&s.0, &["hello.c", "-o", "small.wasm", "-Wl,-z,stack-size=65536"]), "own stack size");
@@ -558,7 +534,7 @@ fn link_stack_size_default_and_override() {
 #[test]
 fn link_compile_error_leaves_no_program() {
     require_runtime();
-    let s = Scratch::new("link-error");
+    let s = Scratch::new("asyncify-rt-driver", "link-error");
     s.write("bad.c", BAD);
     s.write("bad.wasm", "stale program from an earlier build");
     s.write("bad.wasm.pre-asyncify.wasm", "stale module from an earlier build");
@@ -576,7 +552,7 @@ fn link_compile_error_leaves_no_program() {
 
 #[test]
 fn missing_runtime_library_leaves_no_program() {
-    let s = Scratch::new("no-runtime");
+    let s = Scratch::new("asyncify-rt-driver", "no-runtime");
     s.write("hello.c", HELLO);
     s.write("hello.wasm", "stale program");
     let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"])
@@ -593,7 +569,7 @@ fn missing_runtime_library_leaves_no_program() {
 #[test]
 fn link_wasm_opt_failure_leaves_no_program() {
     require_runtime();
-    let s = Scratch::new("wasm-opt-fails");
+    let s = Scratch::new("asyncify-rt-driver", "wasm-opt-fails");
     s.write("hello.c", HELLO);
     let o = cc_cmd(&s.0, &["hello.c", "-o", "hello.wasm"])
         .env("ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS", "--no-such-wasm-opt-option")
@@ -607,7 +583,7 @@ fn link_wasm_opt_failure_leaves_no_program() {
 #[test]
 fn link_trap_is_reported_with_status_134() {
     require_runtime();
-    let s = Scratch::new("trap");
+    let s = Scratch::new("asyncify-rt-driver", "trap");
     s.write(
         "trap.c",
         "#include <stdio.h>\n__attribute__((noinline)) static void boom(void) { __builtin_trap(); }\n\
@@ -625,7 +601,7 @@ fn link_trap_is_reported_with_status_134() {
 #[test]
 fn link_makefile_project_with_static_library() {
     require_runtime();
-    let s = Scratch::new("make");
+    let s = Scratch::new("asyncify-rt-driver", "make");
     s.write("util.h", "int triple(int x);\nint count(const char *s);\n");
     s.write("triple.c", "#include \"util.h\"\nint triple(int x) { return 3 * x; }\n");
     s.write("count.c", "#include <string.h>\n#include \"util.h\"\nint count(const char *s) { return (int)strlen(s); }\n");

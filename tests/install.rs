@@ -30,32 +30,16 @@ const TOOL_VARS: &[&str] = &[
     "ASYNCIFY_RT_INCLUDE",
     "ASYNCIFY_RT_LIB",
     "ASYNCIFY_RT_SYSROOT",
+    "ASYNCIFY_CC_UNWIND",
     "ASYNCIFY_CC_VERBOSE",
     "ASYNCIFY_CC_KEEP_TEMPS",
     "ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS",
     "WASI_SDK_PATH",
 ];
 
-/// A fresh scratch directory, removed when the test passes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let dir = base.join(format!("install-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(std::fs::canonicalize(&dir).unwrap())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -151,7 +135,7 @@ fn assert_uses_prefix(commands: &str, prefix: &Path) {
 
 #[test]
 fn moved_prefix_compiles_and_runs_setjmp_program() {
-    let s = Scratch::new("cc");
+    let s = Scratch::new("install", "cc");
     let (prefix, _) = install_and_move(&s);
     let cc = prefix.join("bin/asyncify-cc");
 
@@ -183,7 +167,7 @@ fn moved_prefix_compiles_and_runs_setjmp_program() {
 
 #[test]
 fn moved_prefix_cmake_toolchain_builds_setjmp_program() {
-    let s = Scratch::new("cmake");
+    let s = Scratch::new("install", "cmake");
     let (prefix, _) = install_and_move(&s);
     let project = s.0.join("project");
     std::fs::create_dir_all(&project).unwrap();
@@ -219,7 +203,7 @@ fn moved_prefix_cmake_toolchain_builds_setjmp_program() {
 
 #[test]
 fn moved_prefix_pkg_config_paths_are_inside_it() {
-    let s = Scratch::new("pkgconfig");
+    let s = Scratch::new("install", "pkgconfig");
     let (prefix, first) = install_and_move(&s);
     let mut c = command("pkg-config");
     c.args(["--cflags", "--libs", "asyncify-rt"]).env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"));
@@ -262,7 +246,7 @@ fn moved_prefix_pkg_config_paths_are_inside_it() {
 
 #[test]
 fn sysroot_choices_wasi_sdk_path_sysroot_and_errors() {
-    let s = Scratch::new("sysroot");
+    let s = Scratch::new("install", "sysroot");
     // A wasi-sdk-style prefix: share/wasi-sysroot/{include,lib}/wasm32-wasip1 (here over Debian's
     // wasi-libc, which is what this machine has).
     let sdk = s.0.join("wasi-sdk");
@@ -372,7 +356,7 @@ fn contents(dir: &Path, files: &[PathBuf]) -> Vec<Vec<u8>> {
 /// * misuse of `--sysroot-addon` ends with one `install.sh: ` line, exit 2, nothing written.
 #[test]
 fn sysroot_addon_keeps_plain_builds_and_links_setjmp_programs() {
-    let s = Scratch::new("addon");
+    let s = Scratch::new("install", "addon");
     let sysroot = s.0.join("wasi-sysroot");
     copy_tree(&prepared_sysroot("wasi-sdk").join("share/wasi-sysroot"), &sysroot);
     let triple_inc = sysroot.join("include/wasm32-wasip1");

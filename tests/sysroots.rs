@@ -35,37 +35,16 @@ const TOOL_VARS: &[&str] = &[
     "ASYNCIFY_RT_LIB",
     "ASYNCIFY_RT_SYSROOT",
     "ASYNCIFY_CC_SJLJ",
+    "ASYNCIFY_CC_UNWIND",
     "ASYNCIFY_CC_VERBOSE",
     "ASYNCIFY_CC_KEEP_TEMPS",
     "ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS",
     "WASI_SDK_PATH",
 ];
 
-/// A fresh scratch directory, removed when the test passes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sysroots-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(std::fs::canonicalize(&dir).unwrap())
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -149,7 +128,7 @@ fn current(s: &Scratch) -> Vec<Toolchain> {
 
 #[test]
 fn print_config_names_the_sysroot_in_use() {
-    let s = Scratch::new("config");
+    let s = Scratch::new("sysroots", "config");
     for t in toolchains(&s) {
         let sysroot = get(&t.config(&s.0), "sysroot");
         let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
@@ -161,7 +140,7 @@ fn print_config_names_the_sysroot_in_use() {
 /// compiles in both strategies, and the only `setjmp.h` in the translation unit is ours.
 #[test]
 fn our_setjmp_h_wins_and_no_libc_header_pulls_in_libcs() {
-    let s = Scratch::new("headers");
+    let s = Scratch::new("sysroots", "headers");
     // The feature macros wasi-libc's headers need to be includable at all (each #errors
     // otherwise, naming the macro).
     let defines = ["-D_ALL_SOURCE", "-D_WASI_EMULATED_MMAN", "-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS", "-D_WASI_EMULATED_GETPID", "-Wno-#warnings"];
@@ -200,7 +179,7 @@ fn our_setjmp_h_wins_and_no_libc_header_pulls_in_libcs() {
 /// is the `#error` (so the file really is the clashing one).
 #[test]
 fn libc_setjmp_h_after_ours_is_empty() {
-    let s = Scratch::new("guard");
+    let s = Scratch::new("sysroots", "guard");
     for t in current(&s) {
         let libc = t.sysroot.join("include/wasm32-wasip1/setjmp.h");
         assert!(libc.is_file(), "{}: {} missing", t.name, libc.display());
@@ -219,7 +198,7 @@ fn libc_setjmp_h_after_ours_is_empty() {
 /// a file) is refused with one line, exit 2, before anything is built.
 #[test]
 fn lsetjmp_is_refused_where_libsetjmp_exists() {
-    let s = Scratch::new("lsetjmp");
+    let s = Scratch::new("sysroots", "lsetjmp");
     s.write("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n");
     for t in current(&s) {
         let archive = t.sysroot.join("lib/wasm32-wasip1/libsetjmp.a");
@@ -246,7 +225,7 @@ fn lsetjmp_is_refused_where_libsetjmp_exists() {
 /// program: each runs like its native build, in both strategies, against each sysroot.
 #[test]
 fn entry_points_and_setjmp_run_like_native() {
-    let s = Scratch::new("run");
+    let s = Scratch::new("sysroots", "run");
     let void_main = s.write(
         "void_main.c",
         "#include <stdio.h>\n#include <setjmp.h>\nstatic jmp_buf b;\nstatic void f(int n) { if (n) f(n - 1); else longjmp(b, 7); }\n\
