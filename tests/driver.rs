@@ -28,9 +28,9 @@ const TOOL_VARS: &[&str] = &[
     "ASYNCIFY_CC_UNWIND",
 ];
 
-#[path = "common/scratch.rs"]
-mod scratch;
-use scratch::Scratch;
+#[path = "common/tool_tests.rs"]
+mod tool_tests;
+use tool_tests::Scratch;
 
 /// An `asyncify-cc` command run in `dir`, without the tool variables of the caller.
 fn cc_cmd(dir: &Path, args: &[&str]) -> Command {

@@ -24,22 +24,9 @@ use std::process::{Command, Output};
 const CC: &str = env!("CARGO_BIN_EXE_asyncify-cc");
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The variables that would redirect asyncify-cc or change its behaviour; commands of these tests
-/// run without them unless a test sets one on purpose.
-const TOOL_VARS: &[&str] = &[
-    "ASYNCIFY_RT_INCLUDE",
-    "ASYNCIFY_RT_LIB",
-    "ASYNCIFY_RT_SYSROOT",
-    "ASYNCIFY_CC_UNWIND",
-    "ASYNCIFY_CC_VERBOSE",
-    "ASYNCIFY_CC_KEEP_TEMPS",
-    "ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS",
-    "WASI_SDK_PATH",
-];
-
-#[path = "common/scratch.rs"]
-mod scratch;
-use scratch::Scratch;
+#[path = "common/tool_tests.rs"]
+mod tool_tests;
+use tool_tests::{Scratch, TOOL_VARS};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

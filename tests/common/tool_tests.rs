@@ -1,8 +1,24 @@
-//! A scratch directory per test, shared by the tool tests (`tests/driver.rs`, `tests/install.rs`,
-//! `tests/sysroots.rs`), which include this file with `#[path]` (they do not use the C-suite
-//! harness of `tests/common/mod.rs`).
+//! What the tool tests share (`tests/driver.rs`, `tests/install.rs`, `tests/sysroots.rs`, which
+//! include this file with `#[path]`; they do not use the C-suite harness of `tests/common/mod.rs`):
+//! a scratch directory per test and the environment variables that redirect the tools.
 
 use std::path::PathBuf;
+
+/// Every variable that would redirect asyncify-cc (runtime paths, sysroot, strategy, unwind
+/// instrumentation, diagnostics, extra wasm-opt arguments) or install.sh (`WASI_SDK_PATH`): the
+/// install and sysroot tests run their commands without them unless a test sets one on purpose.
+#[allow(dead_code, reason = "not every including test uses it")]
+pub const TOOL_VARS: &[&str] = &[
+    "ASYNCIFY_RT_INCLUDE",
+    "ASYNCIFY_RT_LIB",
+    "ASYNCIFY_RT_SYSROOT",
+    "ASYNCIFY_CC_SJLJ",
+    "ASYNCIFY_CC_UNWIND",
+    "ASYNCIFY_CC_VERBOSE",
+    "ASYNCIFY_CC_KEEP_TEMPS",
+    "ASYNCIFY_CC_EXTRA_WASM_OPT_ARGS",
+    "WASI_SDK_PATH",
+];
 
 /// A fresh scratch directory under cargo's target tmpdir, removed when the test passes (kept
 /// for inspection when it fails).
