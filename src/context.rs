@@ -349,7 +349,8 @@ pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize
 /// `asyncify_rt_context_frames` (include/asyncify_rt.h): stores the range of the saved frames of
 /// `ucp` (a chain saved by swapcontext still suspended on its stack, or a getcontext capture whose
 /// record is intact) through `begin` and `end`, or null in both for any other context. Returns 0;
-/// -1 with `EINVAL` if an argument is null. O(1): no checksum is computed.
+/// -1 with `EINVAL` if an argument is null. O(1), except for a swapcontext-saved chain whose stack
+/// has run since (then one checksum pass over its frames, [`capture::suspended_intact`]).
 ///
 /// # Safety
 /// `ucp` must be null or point to a readable `ucontext_t`; `begin` and `end` null or valid for a

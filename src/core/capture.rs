@@ -62,8 +62,9 @@ struct Record {
     owner: u32,
     /// Identity shared with the owner's copy ([`Chain::id`]).
     id: u32,
-    /// [`sealed`] checksum of the saved frames below the record; 0 for a suspended chain not
-    /// sealed yet ([`seal_suspended`]).
+    /// For a suspended chain, the [`sealed`] checksum of the saved frames below the record once
+    /// [`seal_suspended`] ran, else 0. Other captures keep their checksum in the owner's copy
+    /// ([`Chain::sum`]) and leave this 0.
     sum: u32,
 }
 
@@ -209,9 +210,7 @@ pub unsafe fn reusable(base: u32, top: u32, sum: u32, id: u32, owner: usize, sp_
 pub unsafe fn place(owner: usize, top: usize, h: *mut Header) -> Chain {
     let c = move_below(owner, top, h);
     Header::rewind_buffer(h, c.top as usize);
-    let sum = checksum(c.base as usize, c.size());
-    (*(c.top as *mut Record)).sum = sealed(sum);
-    Chain { sum, ..c }
+    Chain { sum: checksum(c.base as usize, c.size()), ..c }
 }
 
 /// Called by a feature's arrive function after an unwind that suspends the running chain of `h`
