@@ -31,9 +31,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use walrus::ir::{Call, CallIndirect, CallRef, Const, GlobalGet, IfElse, Instr, InstrSeqType, RefNull, Return, ReturnCall, ReturnCallIndirect, ReturnCallRef, Value};
+use walrus::ir::{Call, CallIndirect, CallRef, Const, GlobalGet, IfElse, Instr, InstrSeqType, RefNull, Return, Value};
+use crate::call_graph::{sig, CallGraph, Import, Sig};
 use crate::serials::sequences;
-use walrus::{ConstExpr, ExportItem, FunctionId, FunctionKind, LocalFunction, Module, TypeId, ValType};
+use walrus::{ConstExpr, FunctionId, FunctionKind, LocalFunction, Module, TypeId, ValType};
 
 /// The runtime's jump entry points (`src/longjmp.rs`): the only unwind leaves a program may have
 /// for this rewrite to apply.
@@ -47,41 +48,6 @@ pub enum Outcome {
     /// The module needs full Asyncify and was left untouched; the text says why (for
     /// `ASYNCIFY_CC_VERBOSE` and for a refused `--asyncify-unwind=early-return`).
     NeedsAsyncify(String),
-}
-
-/// The four Asyncify imports, by their import names.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Import {
-    StartUnwind,
-    StopUnwind,
-    StartRewind,
-    StopRewind,
-}
-
-impl Import {
-    fn named(name: &str) -> Option<Import> {
-        Some(match name {
-            "start_unwind" => Import::StartUnwind,
-            "stop_unwind" => Import::StopUnwind,
-            "start_rewind" => Import::StartRewind,
-            "stop_rewind" => Import::StopRewind,
-            _ => return None,
-        })
-    }
-}
-
-/// A function type, structurally (walrus may hold equal types under different ids).
-type Sig = (Vec<ValType>, Vec<ValType>);
-
-/// What one local function calls.
-#[derive(Default)]
-struct Calls {
-    /// Direct callees (`call`, `return_call`).
-    direct: HashSet<FunctionId>,
-    /// Types called indirectly (`call_indirect`, `return_call_indirect`, `call_ref`).
-    indirect: HashSet<Sig>,
-    /// Asyncify imports called directly.
-    imports: Vec<Import>,
 }
 
 /// The decision and the call graph: which functions may unwind, and which indirect call types
@@ -157,113 +123,22 @@ pub fn rewrite(module: &mut Module) -> Result<Outcome, String> {
 /// The decision and call graph of the module documentation, or why the module needs full
 /// Asyncify.
 fn plan(module: &Module) -> Result<Plan, String> {
-    let mut imports = Vec::new();
-    for f in module.funcs.iter() {
-        if let FunctionKind::Import(imp) = &f.kind {
-            let import = module.imports.get(imp.import);
-            if import.module == "asyncify" {
-                let which = Import::named(&import.name)
-                    .ok_or_else(|| format!("it imports asyncify.{}, which the early-return rewrite does not know", import.name))?;
-                imports.push((f.id(), which));
-            }
-        }
-    }
-    let import_of: HashMap<FunctionId, Import> = imports.iter().copied().collect();
-
-    // What each local function calls.
-    let mut calls: HashMap<FunctionId, Calls> = HashMap::new();
-    let mut address_taken: HashSet<FunctionId> = HashSet::new();
-    for (id, f) in module.funcs.iter_local() {
-        let mut c = Calls::default();
-        for seq in sequences(f) {
-            for (instr, _) in &f.block(seq).instrs {
-                match instr {
-                    Instr::Call(Call { func }) | Instr::ReturnCall(ReturnCall { func }) => match import_of.get(func) {
-                        Some(&which) => c.imports.push(which),
-                        None => {
-                            c.direct.insert(*func);
-                        }
-                    },
-                    Instr::CallIndirect(CallIndirect { ty, .. })
-                    | Instr::ReturnCallIndirect(ReturnCallIndirect { ty, .. })
-                    | Instr::CallRef(CallRef { ty })
-                    | Instr::ReturnCallRef(ReturnCallRef { ty }) => {
-                        c.indirect.insert(sig(module, *ty));
-                    }
-                    Instr::RefFunc(r) => {
-                        address_taken.insert(r.func);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        calls.insert(id, c);
-    }
-    for e in module.elements.iter() {
-        match &e.items {
-            walrus::ElementItems::Functions(fs) => address_taken.extend(fs.iter().copied()),
-            walrus::ElementItems::Expressions(_, exprs) => {
-                address_taken.extend(exprs.iter().filter_map(|x| match x {
-                    ConstExpr::RefFunc(f) => Some(*f),
-                    _ => None,
-                }));
-            }
-        }
-    }
-    let table_shared = module.tables.iter().any(|t| t.import.is_some())
-        || module.exports.iter().any(|e| matches!(e.item, ExportItem::Table(_)));
-    if table_shared {
-        address_taken.extend(module.funcs.iter().map(|f| f.id()));
-    }
-
+    let graph = CallGraph::build(module)?;
     // The leaves, recognised by name.
     let mut leaves = HashSet::new();
-    for (id, c) in &calls {
-        if c.imports.contains(&Import::StartUnwind) {
-            let name = module.funcs.get(*id).name.as_deref();
-            match name {
-                Some(n) if JUMP_LEAVES.contains(&n) => {
-                    leaves.insert(*id);
-                }
-                Some(n) => return Err(format!("{n} starts an unwind that may be rewound")),
-                None => return Err("the module has no name section to recognise its unwind leaves by".into()),
+    for id in graph.calling(Import::StartUnwind) {
+        match module.funcs.get(id).name.as_deref() {
+            Some(n) if JUMP_LEAVES.contains(&n) => {
+                leaves.insert(id);
             }
+            Some(n) => return Err(format!("{n} starts an unwind that may be rewound")),
+            None => return Err("the module has no name section to recognise its unwind leaves by".into()),
         }
     }
-    let catches = |c: &Calls| c.imports.iter().any(|i| *i != Import::StartUnwind);
-
-    // Least fixpoint over reverse edges.
-    let mut callers: HashMap<FunctionId, Vec<FunctionId>> = HashMap::new();
-    let mut indirect_callers: HashMap<Sig, Vec<FunctionId>> = HashMap::new();
-    for (id, c) in &calls {
-        if catches(c) {
-            continue;
-        }
-        for g in &c.direct {
-            callers.entry(*g).or_default().push(*id);
-        }
-        for s in &c.indirect {
-            indirect_callers.entry(s.clone()).or_default().push(*id);
-        }
-    }
-    let mut may_unwind: HashSet<FunctionId> = leaves.clone();
-    let mut unwinding_sigs: HashSet<Sig> = HashSet::new();
-    let mut work: Vec<FunctionId> = leaves.iter().copied().collect();
-    while let Some(f) = work.pop() {
-        let mut next: Vec<FunctionId> = callers.get(&f).cloned().unwrap_or_default();
-        if address_taken.contains(&f) {
-            let s = sig(module, module.funcs.get(f).ty());
-            if unwinding_sigs.insert(s.clone()) {
-                next.extend(indirect_callers.get(&s).into_iter().flatten().copied());
-            }
-        }
-        for g in next {
-            if may_unwind.insert(g) {
-                work.push(g);
-            }
-        }
-    }
-    Ok(Plan { imports, may_unwind, leaves, unwinding_sigs })
+    // A function that calls any other Asyncify import ends an unwind itself (the root, the inner
+    // parts of the invoke_* wrappers): the unwind does not reach its callers.
+    let reach = graph.reach(module, &leaves, |c| c.imports.iter().any(|i| *i != Import::StartUnwind));
+    Ok(Plan { imports: graph.imports, may_unwind: reach.functions, leaves, unwinding_sigs: reach.sigs })
 }
 
 /// Inserts the check `global.get $flag  if  <zeros>  return  end` after every instruction of `f`
@@ -306,10 +181,4 @@ fn zero(t: ValType) -> Result<Instr, String> {
         ValType::Ref(r) if r.nullable => Instr::RefNull(RefNull { ty: r }),
         ValType::Ref(_) => return Err("a function that may unwind returns a non-nullable reference".into()),
     })
-}
-
-/// The structural signature of the type `ty`.
-fn sig(module: &Module, ty: TypeId) -> Sig {
-    let t = module.types.get(ty);
-    (t.params().to_vec(), t.results().to_vec())
 }

@@ -9,10 +9,11 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::args::Analysis;
-use crate::flags::{self, splice, without_output};
+use crate::flags::{self, concat_os, splice, without_output};
 use crate::invoke;
 use crate::require;
 use crate::early_return::{self, Outcome};
+use crate::removelist;
 use crate::serials;
 use crate::settings::{Settings, Sjlj, Unwind};
 use crate::tools::{self, BINARYEN_PACKAGE, MISSING_TOOL, OWN_ERROR};
@@ -46,7 +47,7 @@ pub fn link(
         tail.push(settings.lib.clone().into_os_string());
         link_with_clang(clang, user, expanded, flags, tail, &mut files, settings)?;
         let asyncify = rewrite_module(&files, analysis.debug, settings)?;
-        run_wasm_opt(&wasm_opt, asyncify, analysis, &files, settings)?;
+        run_wasm_opt(&wasm_opt, asyncify.as_deref(), analysis, &files, settings)?;
         files.output_mode_from_linker();
         files.keep_output();
         Ok(())
@@ -136,18 +137,23 @@ fn link_with_clang(
 /// always read back the DWARF it wrote): for the lowered strategy, per-invocation serials for
 /// each function calling setjmp ([`serials::add`], which lets the runtime diagnose a jump to a
 /// returned function); then the choice of unwind instrumentation ([`Unwind`]) and, for early
-/// returns, [`early_return::rewrite`]. Returns whether wasm-opt must run Asyncify.
+/// returns, [`early_return::rewrite`]; for full Asyncify under `auto`, the remove-list
+/// ([`removelist::compute`]). Returns `None` when wasm-opt must not run Asyncify (early
+/// returns), else `Some(list)`: run it with the remove-list `list` (empty for
+/// `--asyncify-unwind=asyncify`, which keeps Binaryen's own analysis as every link did before,
+/// and when the module cannot be parsed only for the list).
 ///
 /// DWARF: without `-g` (`debug` false) the user asked for no debug information, and the rewrite
 /// drops the DWARF that wasi-libc and Rust's standard library bring (wasm-opt 108 would keep it;
 /// this makes those programs smaller than before). With `-g`, walrus 0.28 cannot always rewrite
 /// it (it aborts on clang 22's line programs) while Binaryen's Asyncify keeps it, so `auto`
 /// chooses full Asyncify, the serials are added with walrus's DWARF rewriting as before, and
-/// forced early returns drop the DWARF after one warning line on stderr.
+/// forced early returns drop the DWARF after one warning line on stderr. The remove-list only
+/// reads the module, so it changes nothing there.
 ///
 /// Errors (one stderr line, `Err(OWN_ERROR)`): the module cannot be read, parsed or written, the
 /// rewrite failed, or `early-return` was forced on a program that needs full Asyncify.
-fn rewrite_module(files: &LinkFiles, debug: bool, settings: &Settings) -> Result<bool, i32> {
+fn rewrite_module(files: &LinkFiles, debug: bool, settings: &Settings) -> Result<Option<Vec<String>>, i32> {
     let fail = |e: String| {
         say!("asyncify-cc: {e}");
         OWN_ERROR
@@ -161,19 +167,29 @@ fn rewrite_module(files: &LinkFiles, debug: bool, settings: &Settings) -> Result
         Unwind::Auto => !has_dwarf,
         Unwind::EarlyReturn => true,
     };
-    if !serials && !early {
+    let narrow = settings.unwind == Unwind::Auto;
+    if !serials && !early && !narrow {
         if settings.verbose {
             say!("asyncify-cc: unwinding by full Asyncify ({})", why_full(settings, has_dwarf));
         }
-        return Ok(true);
+        return Ok(Some(Vec::new()));
     }
     if has_dwarf && early {
         say!("asyncify-cc: warning: --asyncify-unwind=early-return drops the debug information (walrus cannot rewrite its DWARF)");
     }
     let mut config = walrus::ModuleConfig::new();
     config.generate_dwarf(has_dwarf && !early).generate_name_section(true).generate_producers_section(true);
-    let mut module = walrus::Module::from_buffer_with_config(&bytes, &config)
-        .map_err(|e| fail(format!("cannot parse {} to rewrite it: {e}", path.display())))?;
+    let mut module = match walrus::Module::from_buffer_with_config(&bytes, &config) {
+        Ok(m) => m,
+        Err(e) if !serials && !early => {
+            // Only the remove-list needed the module: go on without it.
+            if settings.verbose {
+                say!("asyncify-cc: no Asyncify remove-list: cannot parse {}: {e}", path.display());
+            }
+            return Ok(Some(Vec::new()));
+        }
+        Err(e) => return Err(fail(format!("cannot parse {} to rewrite it: {e}", path.display()))),
+    };
     let mut changed = false;
     if serials {
         let n = serials::add(&mut module);
@@ -207,10 +223,28 @@ fn rewrite_module(files: &LinkFiles, debug: bool, settings: &Settings) -> Result
             }
         }
     };
+    let list = if asyncify && narrow {
+        match removelist::compute(&module) {
+            Ok((names, counts)) => {
+                if settings.verbose {
+                    say!("asyncify-cc: Asyncify remove-list: {} functions cannot reach an unwind; {} may", counts.removed, counts.kept);
+                }
+                names
+            }
+            Err(why) => {
+                if settings.verbose {
+                    say!("asyncify-cc: no Asyncify remove-list: {why}");
+                }
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
     if changed {
         std::fs::write(path, module.emit_wasm()).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
     }
-    Ok(asyncify)
+    Ok(asyncify.then_some(list))
 }
 
 /// Why full Asyncify was chosen without looking at the program (for `ASYNCIFY_CC_VERBOSE`).
@@ -233,14 +267,25 @@ fn has_dwarf(bytes: &[u8]) -> bool {
     })
 }
 
-/// Runs wasm-opt from the pre-asyncify module to the output: with `asyncify`,
-/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports [OPT] [-g] -o <out> [extra]`,
-/// else the same without the two Asyncify arguments. `Err` is wasm-opt's exit status, or
+/// Runs wasm-opt from the pre-asyncify module to the output: with `asyncify` (a remove-list),
+/// `wasm-opt <pre> --asyncify --pass-arg=asyncify-ignore-imports
+/// [--pass-arg=asyncify-removelist@@<scratch>/removelist.txt] [OPT] [-g] -o <out> [extra]`
+/// (the list file only when the list is not empty), else the same without the Asyncify
+/// arguments. `Err` is wasm-opt's exit status, or
 /// [`MISSING_TOOL`] when it cannot be started (after a message naming [`BINARYEN_PACKAGE`]).
-fn run_wasm_opt(wasm_opt: &Path, asyncify: bool, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
+fn run_wasm_opt(wasm_opt: &Path, asyncify: Option<&[String]>, analysis: &Analysis, files: &LinkFiles, settings: &Settings) -> Result<(), i32> {
     let mut argv: Vec<OsString> = vec![files.pre.clone().into_os_string()];
-    if asyncify {
+    if let Some(list) = asyncify {
         argv.extend(["--asyncify", "--pass-arg=asyncify-ignore-imports"].map(OsString::from));
+        if !list.is_empty() {
+            let dir = files.scratch();
+            let file = dir.join("removelist.txt");
+            if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&file, list.join(","))) {
+                say!("asyncify-cc: cannot write {}: {e}", file.display());
+                return Err(OWN_ERROR);
+            }
+            argv.push(concat_os("--pass-arg=asyncify-removelist@@", file.as_os_str()));
+        }
     }
     if let Some(level) = analysis.wasm_opt_level {
         argv.push(level.into());

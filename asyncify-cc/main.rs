@@ -116,10 +116,12 @@ macro_rules! say {
 }
 
 mod args;
+mod call_graph;
 mod config;
 mod early_return;
 mod flags;
 mod invoke;
+mod removelist;
 mod link;
 mod require;
 mod serials;

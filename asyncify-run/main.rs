@@ -2,7 +2,7 @@
 //! `asyncify-cc`) under the `wasmtime` crate.
 //!
 //! ```text
-//! asyncify-run [--dir HOST::GUEST]... [--env K=V]... [--no-cache] prog.wasm [args...]
+//! asyncify-run [--dir HOST::GUEST]... [--env K=V]... [--no-cache] [--perfmap] prog.wasm [args...]
 //! ```
 //!
 //! Contract:
@@ -21,6 +21,8 @@
 //!   (`$XDG_CACHE_HOME/wasmtime` or `~/.cache/wasmtime` on Linux), which makes repeated runs
 //!   of the same module start quickly. `--no-cache`, or the environment variable
 //!   `ASYNCIFY_RUN_NO_CACHE=1`, disables it; a cache that cannot be set up is silently skipped.
+//! * `--perfmap` writes `/tmp/perf-<pid>.map` (wasmtime's PerfMap profiler): `perf record -e
+//!   cpu-clock asyncify-run --perfmap prog.wasm` then `perf report` names the wasm functions.
 //! * The guest runs on a thread with a 1 GiB native stack, of which wasm frames may use 768 MiB
 //!   (wasmtime's default is 512 KiB), so deep recursion is bounded by the program's own shadow
 //!   stack rather than by the engine.
@@ -64,6 +66,11 @@ struct Cli {
     /// Do not use wasmtime's on-disk cache of compiled modules.
     #[arg(long = "no-cache")]
     no_cache: bool,
+
+    /// Write /tmp/perf-<pid>.map naming the compiled wasm functions (wasmtime's PerfMap
+    /// profiler), so that `perf record` / `perf report` attribute samples to them.
+    #[arg(long = "perfmap")]
+    perfmap: bool,
 
     /// The module to run, then the arguments passed to it.
     #[arg(
@@ -143,6 +150,9 @@ fn run(cli: &Cli) -> Result<i32, Failure> {
     // wasmtime requires the async stack (unused here) to be at least the wasm stack limit.
     config.async_stack_size(WASM_STACK + (1 << 20));
     config.max_wasm_stack(WASM_STACK);
+    if cli.perfmap {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     let no_cache = cli.no_cache || std::env::var_os("ASYNCIFY_RUN_NO_CACHE").is_some_and(|v| v != "0" && !v.is_empty());
     if !no_cache {
         if let Ok(cache) = Cache::new(CacheConfig::new()) {

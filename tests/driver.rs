@@ -451,9 +451,11 @@ fn link_wasm_opt_command_line() {
     // A program that never unwinds needs no Asyncify pass (see link_unwind_mode_follows_the_program).
     let l = wasm_opt_line(&["-O2", "hello.c", "-o", "e.wasm"]);
     assert!(l.ends_with(" e.wasm.pre-asyncify.wasm -O2 -o e.wasm"), "{l}");
-    // With -g, full Asyncify: Binaryen keeps the DWARF.
+    // With -g, full Asyncify: Binaryen keeps the DWARF. Under `auto` it gets the remove-list
+    // of the functions that cannot reach an unwind (asyncify-cc/removelist.rs), from a file.
     let l = wasm_opt_line(&["-O2", "-g", "hello.c", "-o", "f.wasm"]);
-    assert!(l.ends_with("--asyncify --pass-arg=asyncify-ignore-imports -O2 -g -o f.wasm"), "{l}");
+    assert!(l.contains(" --asyncify --pass-arg=asyncify-ignore-imports --pass-arg=asyncify-removelist@@"), "{l}");
+    assert!(l.ends_with("removelist.txt -O2 -g -o f.wasm"), "{l}");
     // The temporary module is kept on request.
     let o = cc_cmd(&s.0, &["hello.c", "-o", "d.wasm"]).env("ASYNCIFY_CC_KEEP_TEMPS", "1").output().unwrap();
     ok(o, "link keeping temps");
