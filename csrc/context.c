@@ -2,15 +2,17 @@
  * The C side of <ucontext.h>: makecontext's variadic arguments (Rust has no stable variadic
  * definitions) and the trampoline that calls a made context's function.
  *
- * The trampoline is the bottom of every made context's call chain: the root (src/core/root.rs) calls
+ * A trampoline is the bottom of every made context's call chain: the root (src/core/root.rs) calls
  * it to start the context and, in Asyncify rewind mode, to resume it. It calls the function
  * through a pointer of the exact type `void (*)(int, ..., int)` for the context's argc, because
  * wasm's call_indirect traps on a signature mismatch. Because it calls through a pointer, Binaryen
  * instruments it, so it is part of the saved chain like any other frame.
  *
- * One small function per argc, reached through a table, rather than one switch over all of them:
- * every local of an instrumented function is saved whenever its context is suspended, and without
- * optimisation (asyncify-cc -O0) a 65-way switch of calls has thousands of locals.
+ * One small trampoline per argc, chosen by makecontext (the root calls the right one directly),
+ * rather than one switch over all of them or a dispatcher calling a per-argc helper: every local
+ * of an instrumented function is saved whenever its context is suspended (without optimisation,
+ * asyncify-cc -O0, a 65-way switch of calls has thousands of locals), and each frame in the chain
+ * is saved and restored at every switch (a dispatcher would add a second frame).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -165,9 +167,25 @@ void makecontext(ucontext_t *ucp, void (*func)(void), int argc, ...) {
 #define A63 A62, a[62]
 #define T64 T63, int
 #define A64 A63, a[63]
-typedef void (*asyncify_rt_call_fn)(void (*)(void), const int *);
-static void call0(void (*f)(void), const int *a) { (void)a; f(); }
-#define CALL(n) static void call##n(void (*f)(void), const int *a) { ((void (*)(T##n))f)(A##n); }
+void asyncify_rt_context_return(void);
+
+/* The function and arguments of the made context ucp (recorded by asyncify_rt_makecontext). */
+#define FN(ucp) ((uintptr_t)(ucp)->uc_mcontext.__fn)
+#define ARGS(ucp) ((const int *)(uintptr_t)(ucp)->uc_mcontext.__args)
+
+/* trampoline<n>: runs the made context ucp's function, of n int arguments; when it returns,
+ * asyncify_rt_context_return (an Asyncify leaf, src/context.rs) ends the context: uc_link is
+ * resumed or the process exits. It never returns here. */
+static void trampoline0(ucontext_t *ucp) {
+    ((void (*)(void))FN(ucp))();
+    asyncify_rt_context_return();
+}
+#define CALL(n) \
+    static void trampoline##n(ucontext_t *ucp) { \
+        const int *a = ARGS(ucp); \
+        ((void (*)(T##n))FN(ucp))(A##n); \
+        asyncify_rt_context_return(); \
+    }
 CALL(1)
 CALL(2)
 CALL(3)
@@ -232,18 +250,14 @@ CALL(61)
 CALL(62)
 CALL(63)
 CALL(64)
-static asyncify_rt_call_fn const calls[ASYNCIFY_RT_MAX_CONTEXT_ARGS + 1] = {
-    call0, call1, call2, call3, call4, call5, call6, call7, call8, call9, call10, call11, call12, call13, call14, call15, call16, call17, call18, call19, call20, call21, call22, call23, call24, call25, call26, call27, call28, call29, call30, call31, call32, call33, call34, call35, call36, call37, call38, call39, call40, call41, call42, call43, call44, call45, call46, call47, call48, call49, call50, call51, call52, call53, call54, call55, call56, call57, call58, call59, call60, call61, call62, call63, call64,
+
+static void (*const trampolines[ASYNCIFY_RT_MAX_CONTEXT_ARGS + 1])(ucontext_t *) = {
+    trampoline0, trampoline1, trampoline2, trampoline3, trampoline4, trampoline5, trampoline6, trampoline7, trampoline8, trampoline9, trampoline10, trampoline11, trampoline12, trampoline13, trampoline14, trampoline15, trampoline16, trampoline17, trampoline18, trampoline19, trampoline20, trampoline21, trampoline22, trampoline23, trampoline24, trampoline25, trampoline26, trampoline27, trampoline28, trampoline29, trampoline30, trampoline31, trampoline32, trampoline33, trampoline34, trampoline35, trampoline36, trampoline37, trampoline38, trampoline39, trampoline40, trampoline41, trampoline42, trampoline43, trampoline44, trampoline45, trampoline46, trampoline47, trampoline48, trampoline49, trampoline50, trampoline51, trampoline52, trampoline53, trampoline54, trampoline55, trampoline56, trampoline57, trampoline58, trampoline59, trampoline60, trampoline61, trampoline62, trampoline63, trampoline64,
 };
 
-void asyncify_rt_context_return(void);
-
-/* Runs the made context's function; when it returns, asyncify_rt_context_return (an Asyncify
- * leaf, src/context.rs) ends the context: uc_link is resumed or the process exits. It never
- * returns here. */
-void asyncify_rt_trampoline(ucontext_t *ucp) {
-    unsigned argc = ucp->uc_mcontext.__argc;
-    calls[argc <= ASYNCIFY_RT_MAX_CONTEXT_ARGS ? argc : 0]((void (*)(void))(uintptr_t)ucp->uc_mcontext.__fn,
-                                                         (const int *)(uintptr_t)ucp->uc_mcontext.__args);
-    asyncify_rt_context_return();
+/* The trampoline for a function of argc int arguments (argc at most ASYNCIFY_RT_MAX_CONTEXT_ARGS,
+ * which asyncify_rt_makecontext checks first), for src/context.rs to install as the bottom of the
+ * context's stack. */
+void (*asyncify_rt_trampoline_for(unsigned argc))(ucontext_t *) {
+    return trampolines[argc <= ASYNCIFY_RT_MAX_CONTEXT_ARGS ? argc : 0];
 }

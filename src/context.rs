@@ -42,10 +42,11 @@ const KIND_SWITCH: u32 = 1;
 const KIND_GET: u32 = 2;
 
 extern "C" {
-    /// Calls the made context `ucp`'s function with its arguments, then
-    /// [`asyncify_rt_context_return`] (`csrc/context.c`). Instrumented by Asyncify (it calls
-    /// through a pointer), it is the bottom of every made context's chain.
-    fn asyncify_rt_trampoline(ucp: usize);
+    /// The trampoline (`csrc/context.c`) for a function of `argc` int arguments (`argc` at most
+    /// [`ffi::ASYNCIFY_RT_MAX_CONTEXT_ARGS`]): it calls the made context `ucp`'s function with its
+    /// arguments, then [`asyncify_rt_context_return`]. Instrumented by Asyncify (it calls through
+    /// a pointer), it is the bottom of the made context's chain.
+    fn asyncify_rt_trampoline_for(argc: u32) -> stack::Bottom;
     /// Sets `errno` to `EINVAL` and returns -1 (`csrc/context.c`; errno is libc's).
     fn asyncify_rt_einval() -> i32;
     fn exit(status: i32) -> !;
@@ -284,7 +285,7 @@ unsafe fn arrive_switch(h: *mut Header) -> Activation {
 /// Asyncify leaf that is never resumed: its unwind ends the context.
 ///
 /// # Safety
-/// Only from `asyncify_rt_trampoline`.
+/// Only from a made context's trampoline (`csrc/context.c`).
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_context_return() {
     let (h, sp_now) = leaf::checked_sp("makecontext");
@@ -329,7 +330,7 @@ pub unsafe extern "C" fn asyncify_rt_makecontext(ucp: *mut Ucontext, func: usize
         u.uc_mcontext.__state = STATE_INVALID;
         return -1;
     }
-    let h = stack::init_context(base, size, asyncify_rt_trampoline, ucp as usize);
+    let h = stack::init_context(base, size, asyncify_rt_trampoline_for(argc as u32), ucp as usize);
     (*h).link = u.uc_link as usize;
     (*h).owner = ucp as usize;
     stack::register(h);

@@ -2,7 +2,8 @@
 //! it and the leaves.
 //!
 //! `asyncify-cc` links with `--wrap=__original_main --wrap=__main_void`, so wasi-libc's `_start`
-//! reaches [`asyncify_rt_root`] (through the C shim `csrc/entry.c`) instead of the program's entry.
+//! reaches [`asyncify_rt_root`] or, for a `main` with arguments, [`asyncify_rt_root_main`]
+//! (through the C shim `csrc/entry.c`) instead of the program's entry.
 //! The root runs the bottom of the running stack's chain: the program's entry on the main stack,
 //! a made context's trampoline on its own stack ([`super::stack::Header::bottom`]). When that
 //! call returns because an unwind reached the bottom ([`Mode::Unwinding`]), the root stops the
@@ -106,6 +107,29 @@ pub extern "C" fn asyncify_rt_root_active() -> i32 {
     (globals::header_addr() != 0) as i32
 }
 
+/// The program's entry as the root calls it.
+#[derive(Clone, Copy)]
+enum Entry {
+    /// `int f(void)`: the program's `int main(void)`, or libc's forwarding entry.
+    Void(unsafe extern "C" fn() -> i32),
+    /// `int main(int argc, char **argv)` with its arguments (read by `csrc/entry.c`).
+    Main(unsafe extern "C" fn(i32, *mut *mut u8) -> i32, i32, *mut *mut u8),
+}
+
+impl Entry {
+    /// Calls the entry (afresh, or in rewind mode to resume its saved frames).
+    ///
+    /// # Safety
+    /// As the program's entry.
+    #[inline(always)]
+    unsafe fn call(self) -> i32 {
+        match self {
+            Entry::Void(f) => f(),
+            Entry::Main(f, argc, argv) => f(argc, argv),
+        }
+    }
+}
+
 /// The root loop (see the module documentation): runs `entry` (the program's real entry, as
 /// renamed by the linker's `--wrap`) under the runtime and returns its return value, the program's
 /// exit status.
@@ -114,12 +138,31 @@ pub extern "C" fn asyncify_rt_root_active() -> i32 {
 /// Called once, by the entry wrappers of `csrc/entry.c`, with the main stack otherwise unused.
 #[no_mangle]
 pub unsafe extern "C" fn asyncify_rt_root(entry: unsafe extern "C" fn() -> i32) -> i32 {
+    run(Entry::Void(entry))
+}
+
+/// [`asyncify_rt_root`] for a `main` that takes arguments: runs `main(argc, argv)` directly, so
+/// that no forwarding frame of libc sits between the root and `main` in every saved chain.
+///
+/// # Safety
+/// As [`asyncify_rt_root`]; `argv` as C11 5.1.2.2.1 gives it to `main` (argc pointers, then null).
+#[no_mangle]
+pub unsafe extern "C" fn asyncify_rt_root_main(main: unsafe extern "C" fn(i32, *mut *mut u8) -> i32, argc: i32, argv: *mut *mut u8) -> i32 {
+    run(Entry::Main(main, argc, argv))
+}
+
+/// The loop of [`asyncify_rt_root`] and [`asyncify_rt_root_main`].
+///
+/// # Safety
+/// As [`asyncify_rt_root`].
+#[inline(always)]
+unsafe fn run(entry: Entry) -> i32 {
     stack::init_main();
     let scratch = stack::scratch_top();
     loop {
         let h = stack::current();
         let ret = match (*h).bottom {
-            None => entry(),
+            None => entry.call(),
             Some(bottom) => {
                 bottom((*h).bottom_arg);
                 0
