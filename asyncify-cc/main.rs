@@ -49,11 +49,8 @@
 //!   start an unwind are the runtime's jump entry points (`longjmp` & co: only lowered jumps, no
 //!   capture setjmp, no context function, no scan), nothing is ever rewound, and asyncify-cc
 //!   rewrites the module to unwind by early return instead of running Binaryen's Asyncify (see
-//!   `early_return.rs`; `wasm-opt` then only optimises). Otherwise full Asyncify, with the
-//!   functions that cannot reach an unwind on Binaryen's remove-list (`removelist.rs`; both read
-//!   the module's call graph, `call_graph.rs`).
-//! * `--asyncify-unwind=asyncify`: always full Asyncify with Binaryen's own analysis only, no
-//!   remove-list (the build before issue 12).
+//!   `early_return.rs`; `wasm-opt` then only optimises). Otherwise full Asyncify.
+//! * `--asyncify-unwind=asyncify`: always full Asyncify (the build before issue 12).
 //! * `--asyncify-unwind=early-return`: early returns, and a program that needs full Asyncify is
 //!   refused (one stderr line, status 1). For tests.
 //! * `ASYNCIFY_CC_UNWIND=auto|asyncify|early-return` sets the default; `ASYNCIFY_CC_VERBOSE=1`
