@@ -114,10 +114,19 @@ debian_mirror() {
 }
 
 # orig_tarball PACKAGE: prints the path of the orig tarball of Debian source package PACKAGE,
-# downloading the missing ones of lua5.4, zlib and libpng1.6 in one apt run.
+# downloading the missing ones of lua5.4, zlib and libpng1.6 in one apt run (under a lock, so
+# that concurrent runs fetch once).
 orig_tarball() {
-    local pkg="$1" t
+    local pkg="$1" t lock
     t="$(compgen -G "$src_cache/${pkg}_*.orig.tar.*" | head -n1 || true)"
+    if [[ -z "$t" ]]; then
+        # Concurrent runs (the project tests run in parallel) share $src_cache and its private
+        # apt directory: one fetches while the others wait, then they find its tarballs.
+        mkdir -p "$src_cache"
+        exec {lock}>"$src_cache/fetch.lock"
+        flock "$lock"
+        t="$(compgen -G "$src_cache/${pkg}_*.orig.tar.*" | head -n1 || true)"
+    fi
     if [[ -z "$t" ]]; then
         command -v apt-get >/dev/null || die 127 "apt-get not found: cannot fetch Debian's $pkg source"
         local apt="$src_cache/apt" codename
@@ -134,6 +143,9 @@ orig_tarball() {
         rm -rf "$apt" "$src_cache"/*.debian.tar.* "$src_cache"/*.dsc
         t="$(compgen -G "$src_cache/${pkg}_*.orig.tar.*" | head -n1 || true)"
         [[ -n "$t" ]] || die 1 "no $pkg orig tarball in $src_cache after apt-get source"
+    fi
+    if [[ -n "${lock:-}" ]]; then
+        exec {lock}>&-
     fi
     echo "$t"
 }
