@@ -150,6 +150,10 @@ fn run(cli: &Cli) -> Result<i32, Failure> {
     // wasmtime requires the async stack (unused here) to be at least the wasm stack limit.
     config.async_stack_size(WASM_STACK + (1 << 20));
     config.max_wasm_stack(WASM_STACK);
+    // No copy-on-write memory image: wasmtime builds it in a sealed memfd, and on this kind of
+    // machine adding the seals failed once under load ("cannot add seals to the memfd", a CRuby
+    // bootstraptest run in CI); the data segments are then copied at instantiation instead.
+    config.memory_init_cow(false);
     if cli.perfmap {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
